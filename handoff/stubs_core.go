@@ -1,0 +1,67 @@
+package handoff
+
+// TEMPORARY: signatures of the core API so that other packages compile
+// while it is written. The core's owner deletes each stub as the real code
+// lands, and this file with the last one.
+
+import (
+	"errors"
+	"time"
+)
+
+// ParseDate parses every date shape a ticket may carry (Jira date,
+// datetime with +0000 offsets, RFC 3339, common human forms).
+func ParseDate(s string) (at time.Time, dateOnly bool, err error) {
+	return time.Time{}, false, errors.New("not implemented")
+}
+
+// ParseLane normalises the ways people name a lane.
+func ParseLane(s string) (Lane, bool) { return LaneUnknown, false }
+
+// FieldSpec describes one handoff field.
+type FieldSpec struct {
+	ID    FieldID
+	Group Group
+	Label string
+	Why   string
+}
+
+// Fields lists every handoff field.
+func Fields() []FieldSpec { return nil }
+
+// FieldLabel is how a field is asked for by default.
+func FieldLabel(id FieldID) string { return string(id) }
+
+// Read builds a handoff from a ticket: mapped fields win over the
+// description template.
+func Read(in Input) Handoff { return Handoff{Ticket: in.Ticket} }
+
+// Policy is what each lane requires.
+type Policy struct{}
+
+// DefaultPolicy is the policy from the seeds.
+func DefaultPolicy() Policy { return Policy{} }
+
+// Override changes one lane's requirements (config, per project).
+type Override struct {
+	Lane    string            // a lane, "blocked" or "closure"
+	Require []string          // fields to add
+	Drop    []string          // fields to drop
+	Prompts map[string]string // field -> how it is asked for
+}
+
+// Apply returns p with the overrides applied, or an error naming every
+// unknown lane and field.
+func (p Policy) Apply(o []Override) (Policy, error) { return p, nil }
+
+// Evaluate checks a handoff against the policy at an instant in a location.
+func Evaluate(h Handoff, p Policy, now time.Time, loc *time.Location) Evaluation {
+	return Evaluation{Handoff: h}
+}
+
+// DueItems lists what is due soon or overdue at now in loc.
+func DueItems(ev Evaluation, p Policy, now time.Time, loc *time.Location) []Due { return nil }
+
+// ItemKey identifies a due item for the ledger, e.g.
+// "SEC-12/review_passed/2026-11-20".
+func ItemKey(d Due) string { return d.Key + "/" + string(d.Kind) }
