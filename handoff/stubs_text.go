@@ -58,7 +58,9 @@ func Digest(items []Due, o TextOptions) Doc { return Doc{} }
 func PersonalDigest(owner Person, items []Due, o TextOptions) Doc { return Doc{} }
 
 // RenderADF renders a Doc as an Atlassian Document Format document.
-func RenderADF(d Doc) json.RawMessage { return json.RawMessage(`{"type":"doc","version":1,"content":[]}`) }
+func RenderADF(d Doc) json.RawMessage {
+	return json.RawMessage(`{"type":"doc","version":1,"content":[]}`)
+}
 
 // RenderWiki renders a Doc as Jira wiki markup.
 func RenderWiki(d Doc) string { return "" }
