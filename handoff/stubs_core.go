@@ -18,20 +18,6 @@ func ParseDate(s string) (at time.Time, dateOnly bool, err error) {
 // ParseLane normalises the ways people name a lane.
 func ParseLane(s string) (Lane, bool) { return LaneUnknown, false }
 
-// FieldSpec describes one handoff field.
-type FieldSpec struct {
-	ID    FieldID
-	Group Group
-	Label string
-	Why   string
-}
-
-// Fields lists every handoff field.
-func Fields() []FieldSpec { return nil }
-
-// FieldLabel is how a field is asked for by default.
-func FieldLabel(id FieldID) string { return string(id) }
-
 // Read builds a handoff from a ticket: mapped fields win over the
 // description template.
 func Read(in Input) Handoff { return Handoff{Ticket: in.Ticket} }
