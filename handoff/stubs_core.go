@@ -6,9 +6,6 @@ package handoff
 
 import "time"
 
-// ParseLane normalises the ways people name a lane.
-func ParseLane(s string) (Lane, bool) { return LaneUnknown, false }
-
 // Read builds a handoff from a ticket: mapped fields win over the
 // description template.
 func Read(in Input) Handoff { return Handoff{Ticket: in.Ticket} }
