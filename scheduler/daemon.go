@@ -1,0 +1,231 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// The jobs.
+const (
+	JobSync     = "sync"
+	JobFullSync = "full_sync"
+	JobNag      = "nag"
+	JobDigest   = "digest"
+)
+
+// Schedules are the jobs' cron specs (standard five fields or @every…;
+// an optional CRON_TZ=Zone prefix overrides the engine's location).
+type Schedules struct {
+	Sync, FullSync, Nag, Digest string
+	// ShutdownGrace bounds how long Run waits for a running job after its
+	// context is cancelled. Default 30s.
+	ShutdownGrace time.Duration
+	// RetryAfter is how long a failed nag or digest waits before the
+	// catch-up check tries it again. Default 15m.
+	RetryAfter time.Duration
+}
+
+// ParseSchedule parses a spec the way the daemon will, returning an error
+// (never a panic: a bare "CRON_TZ=X" panics robfig/cron's parser) that
+// names the spec.
+func ParseSchedule(spec string, loc *time.Location) (s cron.Schedule, l *time.Location, err error) {
+	l = loc
+	rest := strings.TrimSpace(spec)
+	if strings.HasPrefix(rest, "CRON_TZ=") || strings.HasPrefix(rest, "TZ=") {
+		tz, tail, ok := strings.Cut(rest, " ")
+		if !ok || strings.TrimSpace(tail) == "" {
+			return nil, nil, fmt.Errorf("schedule %q: a time zone prefix needs a schedule after it", spec)
+		}
+		_, name, _ := strings.Cut(tz, "=")
+		if l, err = time.LoadLocation(name); err != nil {
+			return nil, nil, fmt.Errorf("schedule %q: unknown time zone %q", spec, name)
+		}
+		rest = strings.TrimSpace(tail)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("schedule %q: %v", spec, r)
+		}
+	}()
+	s, err = cron.ParseStandard(rest)
+	if err != nil {
+		return nil, nil, fmt.Errorf("schedule %q: %w", spec, err)
+	}
+	return s, l, nil
+}
+
+type job struct {
+	name  string
+	sched cron.Schedule // evaluated on the naive wall clock of loc
+	loc   *time.Location
+	run   func(context.Context) error
+	// catchUp: runs missed while down (or lost to a DST gap, or failed)
+	// are run late rather than skipped.
+	catchUp bool
+
+	mu          sync.Mutex // held while running: cron and catch-up never overlap
+	lastAttempt time.Time
+}
+
+// Run starts the jobs and blocks until ctx is cancelled. At start it
+// resolves intents left open by a crash, syncs once, and runs any nag or
+// digest missed while the daemon was down. Each job gets a context that is
+// cancelled with ctx; Run then waits up to ShutdownGrace for it.
+func (e *Engine) Run(ctx context.Context, s Schedules) error {
+	if s.ShutdownGrace == 0 {
+		s.ShutdownGrace = 30 * time.Second
+	}
+	if s.RetryAfter == 0 {
+		s.RetryAfter = 15 * time.Minute
+	}
+	jobs, err := e.jobs(s)
+	if err != nil {
+		return err
+	}
+	if _, err := e.Recover(ctx); err != nil {
+		e.log.Error("recovering open intents failed; sends stay guarded by the ledger", "err", err)
+	}
+	logger := cronLogger{e.log}
+	c := cron.New(cron.WithLocation(e.opt.Location), cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	for _, j := range jobs {
+		j := j
+		c.Schedule(zoned{j.sched, j.loc}, cron.FuncJob(func() { e.runJob(ctx, j, false) }))
+	}
+	c.Schedule(cron.Every(time.Minute), cron.FuncJob(func() { e.catchUp(ctx, jobs, s.RetryAfter) }))
+
+	for _, j := range jobs {
+		if j.name == JobSync {
+			e.runJob(ctx, j, false)
+		}
+	}
+	e.catchUp(ctx, jobs, s.RetryAfter)
+	c.Start()
+	<-ctx.Done()
+	stopped := c.Stop()
+	select {
+	case <-stopped.Done():
+	case <-time.After(s.ShutdownGrace):
+		e.log.Warn("a job did not stop within the grace period", "grace", s.ShutdownGrace)
+	}
+	return nil
+}
+
+func (e *Engine) jobs(s Schedules) ([]*job, error) {
+	var jobs []*job
+	var errs []error
+	add := func(name, spec string, catchUp bool, run func(context.Context) error) {
+		if spec == "" {
+			return
+		}
+		sched, loc, err := ParseSchedule(spec, e.opt.Location)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			return
+		}
+		jobs = append(jobs, &job{name: name, sched: sched, loc: loc, run: run, catchUp: catchUp})
+	}
+	add(JobSync, s.Sync, false, func(ctx context.Context) error { _, err := e.Sync(ctx, SyncOptions{}); return err })
+	add(JobFullSync, s.FullSync, false, func(ctx context.Context) error { _, err := e.Sync(ctx, SyncOptions{Full: true}); return err })
+	add(JobNag, s.Nag, true, func(ctx context.Context) error { _, err := e.Nag(ctx, NagOptions{}); return err })
+	add(JobDigest, s.Digest, true, func(ctx context.Context) error { _, err := e.Digest(ctx, DigestOptions{}); return err })
+	return jobs, errors.Join(errs...)
+}
+
+// runJob runs one job unless it is already running, records a successful
+// run, and logs the outcome.
+func (e *Engine) runJob(ctx context.Context, j *job, late bool) {
+	if !j.mu.TryLock() {
+		return
+	}
+	defer j.mu.Unlock()
+	start := e.opt.Now()
+	j.lastAttempt = start
+	err := j.run(ctx)
+	log := e.log.With("job", j.name, "late", late, "took", e.opt.Now().Sub(start).Round(time.Millisecond))
+	switch {
+	case ctx.Err() != nil:
+		log.Warn("job stopped by shutdown; the next run picks up where it stopped")
+	case err != nil:
+		log.Error("job failed; nothing is lost, the next run retries", "err", err)
+	default:
+		log.Info("job done")
+		if j.catchUp && !e.opt.DryRun {
+			if err := e.opt.Ledger.SetLastRun(ctx, j.name, start); err != nil {
+				log.Error("could not record the run", "err", err)
+			}
+		}
+	}
+}
+
+// catchUp runs a catch-up job whose last scheduled time has passed
+// without a successful run. The first start of a new install only records
+// the time, so it does not post a digest on the spot.
+func (e *Engine) catchUp(ctx context.Context, jobs []*job, retry time.Duration) {
+	now := e.opt.Now()
+	for _, j := range jobs {
+		if !j.catchUp || ctx.Err() != nil {
+			continue
+		}
+		last, err := e.opt.Ledger.LastRun(ctx, j.name)
+		if err != nil {
+			e.log.Error("catch-up: could not read the last run", "job", j.name, "err", err)
+			continue
+		}
+		if last.IsZero() {
+			if !e.opt.DryRun {
+				if err := e.opt.Ledger.SetLastRun(ctx, j.name, now); err != nil {
+					e.log.Error("catch-up: could not record the first start", "job", j.name, "err", err)
+				}
+			}
+			continue
+		}
+		if !missed(j.sched, j.loc, last, now) || now.Sub(j.lastAttempt) < retry {
+			continue
+		}
+		e.runJob(ctx, j, true)
+	}
+}
+
+// missed reports whether a run of sched fell due after last and by now. It
+// compares naive wall-clock times in loc, so a run that a spring DST gap
+// skipped (02:30 on the change day) counts as due once the clock passes
+// 02:30, and the repeated hour in autumn does not make a second one due.
+func missed(sched cron.Schedule, loc *time.Location, last, now time.Time) bool {
+	return !sched.Next(wall(last, loc)).After(wall(now, loc))
+}
+
+// wall is t's wall-clock reading in loc, as a UTC time.
+func wall(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), time.UTC)
+}
+
+// zoned evaluates a schedule in its own location (CRON_TZ).
+type zoned struct {
+	s   cron.Schedule
+	loc *time.Location
+}
+
+func (z zoned) Next(t time.Time) time.Time {
+	if ss, ok := z.s.(*cron.SpecSchedule); ok {
+		c := *ss
+		c.Location = z.loc
+		return c.Next(t)
+	}
+	return z.s.Next(t)
+}
+
+// cronLogger adapts slog to robfig/cron's logger.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append([]any{"err", err}, kv...)...)
+}

@@ -1,0 +1,77 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/patchbot/patchbot/handoff"
+)
+
+// DigestOptions narrows a digest run.
+type DigestOptions struct {
+	DryRun bool
+}
+
+// Digest posts the weekly overdue digest — every overdue item grouped by
+// owner and lane — to the digest channel, once per ISO week, and when
+// enabled each owner's share to them directly.
+func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
+	c, err := e.newCycle(ctx, "digest", o.DryRun || e.opt.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	var overdue []handoff.Due
+	for _, d := range c.collect(ctx, true) {
+		if d.Kind != handoff.DueSoon {
+			overdue = append(overdue, d)
+		}
+	}
+	if len(c.rep.Errors) > 0 {
+		// A digest built from a partial scan would under-report: say
+		// nothing this time and let the next run (or catch-up) post it.
+		return c.finish(ctx, nil)
+	}
+	week := e.week(c.now)
+	opts := e.textOptions(c.now)
+	if ch := e.opt.Nag.DigestChannel; ch != "" {
+		s := Send{Kind: "digest", Ref: "digest/" + ch + "/" + week, Recipient: ch, Items: nil}
+		if err := c.sendOnce(ctx, s, Message{To: recipientFor(ch), Doc: handoff.Digest(overdue, opts)}); err != nil {
+			c.rep.Errors = append(c.rep.Errors, err)
+		}
+	}
+	if e.opt.Nag.PersonalDigest {
+		c.personalDigests(ctx, overdue, week)
+	}
+	return c.finish(ctx, func(s *Status) { s.LastDigest = c.now })
+}
+
+func (c *cycle) personalDigests(ctx context.Context, overdue []handoff.Due, week string) {
+	groups := map[string][]handoff.Due{}
+	for _, d := range overdue {
+		k := ownerKey(d.Owner)
+		groups[k] = append(groups[k], d)
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		items := groups[k]
+		to, err := c.owner(ctx, items[0].Owner)
+		if err != nil {
+			c.rep.Errors = append(c.rep.Errors, fmt.Errorf("owner %s: resolve in slack: %w", k, err))
+			continue
+		}
+		if !to.Reachable || to.UserID == "" {
+			continue // the channel digest already names them
+		}
+		o := c.e.textOptions(c.now)
+		o.OwnerSlackID = to.UserID
+		s := Send{Kind: "personal_digest", Ref: "digest/" + to.UserID + "/" + week, Recipient: to.UserID}
+		if err := c.sendOnce(ctx, s, Message{To: to, Doc: handoff.PersonalDigest(items[0].Owner, items, o)}); err != nil {
+			c.rep.Errors = append(c.rep.Errors, fmt.Errorf("owner %s: %w", k, err))
+		}
+	}
+}

@@ -1,0 +1,184 @@
+// Package scheduler runs patchbot's jobs — sync, nag and digest — and the
+// reconcile step that turns "what the tickets say now" plus "what the ledger
+// says was already said" into "what to say". It owns the order of writes and
+// the exactly-once rules; it knows Jira, Slack and the store only through the
+// small interfaces in ports.go, and the domain only through package handoff.
+//
+// Every job, and the CLI's check, goes through the same evaluate → decide →
+// act path; a dry run stops before act and reports what it would have done.
+package scheduler
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/patchbot/patchbot/handoff"
+)
+
+// Project is one watched Jira scope.
+type Project struct {
+	Name   string
+	Policy handoff.Policy
+	// Channel routes this project's validation requests, per lane; the
+	// empty lane is the project default.
+	Channels map[handoff.Lane]string
+	// EscalateTo is the project's escalation target (a Slack user id,
+	// email or channel); the nag policy's channel is used when empty.
+	EscalateTo string
+}
+
+// NagPolicy is how owners are reminded.
+type NagPolicy struct {
+	// Backoff is the number of days to wait after the 1st, 2nd, ... reminder
+	// before the next; past its end the last value repeats, so a
+	// long-overdue item never goes quiet. Default 1, 2, 4, 7.
+	Backoff []int
+	// EscalateAfter is how many reminders an item gets before it is
+	// escalated (0: never). Escalations repeat every EscalateEvery days.
+	EscalateAfter int
+	EscalateEvery int
+	// EscalationChannel is where escalations go when neither the project
+	// nor the owner's manager says otherwise.
+	EscalationChannel string
+	// Managers maps an owner (Jira account id, user name, email or the
+	// owner text) to their manager's Slack id or email.
+	Managers map[string]string
+	// QuietHours, when set, holds owner DMs back while the local time is
+	// inside [Start, End) (minutes after midnight; may wrap midnight).
+	QuietHours *QuietHours
+	// DigestChannel receives the weekly digest.
+	DigestChannel string
+	// PersonalDigest also DMs each owner their share of the digest.
+	PersonalDigest bool
+}
+
+// QuietHours is a daily window, in minutes after local midnight.
+type QuietHours struct{ Start, End int }
+
+// Options configures an Engine.
+type Options struct {
+	Tracker   Tracker
+	Messenger Messenger
+	Ledger    Ledger
+	Projects  []Project
+	Nag       NagPolicy
+	Wording   handoff.Wording
+	// Location is the team's time zone: days, weeks and quiet hours are
+	// counted there.
+	Location *time.Location
+	Now      func() time.Time
+	Logger   *slog.Logger
+	Metrics  *Metrics
+	// DryRun plans and reports every action and performs none.
+	DryRun bool
+	// MaxWrites caps the tickets acted on per sync cycle (0: no cap); the
+	// rest are picked up by the next cycle.
+	MaxWrites int
+	// Since: tickets created before it are not commented on; they are
+	// reported once in a backlog summary instead.
+	Since time.Time
+	// Overlap is subtracted from the watermark of an incremental sync to
+	// absorb clock skew and Jira's minute-resolution JQL. Default 2m.
+	Overlap time.Duration
+	// BacklogChannel receives the one-time backlog summary (default: the
+	// nag policy's digest channel).
+	BacklogChannel string
+}
+
+// Engine runs the jobs. It is safe for one job of each kind at a time;
+// the daemon never overlaps a job with itself.
+type Engine struct {
+	opt      Options
+	log      *slog.Logger
+	projects map[string]Project
+
+	mu     sync.Mutex
+	status Status
+}
+
+// Status is what /readyz and the CLI report about the engine.
+type Status struct {
+	LastSync      time.Time // last fully successful sync
+	LastSyncError string
+	LastNag       time.Time
+	LastDigest    time.Time
+}
+
+// ErrPartial is returned (wrapped) when a cycle finished but some tickets
+// or projects failed; the watermark did not move past them.
+var ErrPartial = errors.New("cycle incomplete")
+
+// New checks the options and returns an engine.
+func New(opt Options) (*Engine, error) {
+	if opt.Tracker == nil || opt.Ledger == nil {
+		return nil, errors.New("scheduler: a tracker and a ledger are required")
+	}
+	if opt.Messenger == nil {
+		return nil, errors.New("scheduler: a messenger is required")
+	}
+	if len(opt.Projects) == 0 {
+		return nil, errors.New("scheduler: no projects configured")
+	}
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Overlap == 0 {
+		opt.Overlap = 2 * time.Minute
+	}
+	if len(opt.Nag.Backoff) == 0 {
+		opt.Nag.Backoff = []int{1, 2, 4, 7}
+	}
+	if opt.Nag.EscalateEvery == 0 {
+		opt.Nag.EscalateEvery = 7
+	}
+	if opt.Wording == nil {
+		opt.Wording = handoff.DefaultWording()
+	}
+	if opt.BacklogChannel == "" {
+		opt.BacklogChannel = opt.Nag.DigestChannel
+	}
+	e := &Engine{opt: opt, log: opt.Logger, projects: map[string]Project{}}
+	for _, p := range opt.Projects {
+		if _, dup := e.projects[p.Name]; dup {
+			return nil, fmt.Errorf("scheduler: project %q configured twice", p.Name)
+		}
+		e.projects[p.Name] = p
+	}
+	return e, nil
+}
+
+// Status returns a snapshot of the engine's status.
+func (e *Engine) Status() Status {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.status
+}
+
+func (e *Engine) setStatus(f func(*Status)) {
+	e.mu.Lock()
+	f(&e.status)
+	e.mu.Unlock()
+}
+
+// textOptions are the text options for an instant.
+func (e *Engine) textOptions(now time.Time) handoff.TextOptions {
+	return handoff.TextOptions{Wording: e.opt.Wording, Now: now, Loc: e.opt.Location}
+}
+
+// day is the calendar day of t in the team's location, as YYYY-MM-DD.
+func (e *Engine) day(t time.Time) string { return t.In(e.opt.Location).Format("2006-01-02") }
+
+// week is the ISO week of t in the team's location, as YYYY-Www.
+func (e *Engine) week(t time.Time) string {
+	y, w := t.In(e.opt.Location).ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}

@@ -1,0 +1,319 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/patchbot/patchbot/handoff"
+)
+
+// collect scans every project's whole scope and returns what is due soon
+// or overdue. Tickets created before the backlog cut-off are left out of
+// nags (withBacklog false) so a new install does not blast old tickets.
+func (c *cycle) collect(ctx context.Context, withBacklog bool) []handoff.Due {
+	var dues []handoff.Due
+	for _, p := range c.e.opt.Projects {
+		err := c.e.opt.Tracker.Scan(ctx, ScanRequest{Project: p.Name}, func(t Ticket) error {
+			c.rep.Tickets++
+			if !withBacklog && !c.e.opt.Since.IsZero() && t.Input.Ticket.Created.Before(c.e.opt.Since) {
+				return ctx.Err()
+			}
+			h := handoff.Read(t.Input)
+			h.Ticket.Project = p.Name
+			ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
+			for _, d := range handoff.DueItems(ev, p.Policy, c.now, c.e.opt.Location) {
+				if d.EscalateTo == "" {
+					d.EscalateTo = p.EscalateTo
+				}
+				dues = append(dues, d)
+			}
+			return ctx.Err()
+		})
+		if err != nil {
+			c.e.opt.Metrics.apiError("jira", err)
+			c.rep.Errors = append(c.rep.Errors, fmt.Errorf("project %s: %w", p.Name, err))
+		}
+	}
+	return dues
+}
+
+// owner resolves a person in Slack once per run.
+func (c *cycle) owner(ctx context.Context, p handoff.Person) (Recipient, error) {
+	k := ownerKey(p)
+	if r, ok := c.owners[k]; ok {
+		return r.r, r.err
+	}
+	r, err := c.e.opt.Messenger.Owner(ctx, p)
+	if err != nil {
+		c.e.opt.Metrics.apiError("slack", err)
+	}
+	c.owners[k] = ownerResult{r, err}
+	return r, err
+}
+
+// ownerKey identifies an owner for batching and the manager map.
+func ownerKey(p handoff.Person) string {
+	for _, s := range []string{p.User.AccountID, p.User.Name, p.User.Email, strings.ToLower(p.Text)} {
+		if s != "" {
+			return s
+		}
+	}
+	return "(no owner)"
+}
+
+// NagOptions narrows a nag run.
+type NagOptions struct {
+	DryRun bool
+}
+
+// Nag reminds owners of what is due soon or overdue: one message per
+// owner batching all their items, each item repeated on the backoff while
+// it stays overdue and never twice in one day, and escalated after the
+// configured number of reminders.
+func (e *Engine) Nag(ctx context.Context, o NagOptions) (*Report, error) {
+	c, err := e.newCycle(ctx, "nag", o.DryRun || e.opt.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	dues := c.collect(ctx, false)
+	groups := map[string][]handoff.Due{}
+	for _, d := range dues {
+		k := ownerKey(d.Owner)
+		groups[k] = append(groups[k], d)
+	}
+	owners := make([]string, 0, len(groups))
+	for k := range groups {
+		owners = append(owners, k)
+	}
+	sort.Strings(owners)
+	for _, k := range owners {
+		if ctx.Err() != nil {
+			break
+		}
+		if err := c.nagOwner(ctx, k, groups[k]); err != nil {
+			c.rep.Errors = append(c.rep.Errors, err)
+			e.log.Error("owner not nagged; the next run retries", "owner", k, "err", err)
+		}
+	}
+	return c.finish(ctx, func(s *Status) { s.LastNag = c.now })
+}
+
+func (c *cycle) finish(ctx context.Context, set func(*Status)) (*Report, error) {
+	c.rep.Finished = c.e.opt.Now()
+	c.e.opt.Metrics.cycle(c.rep.Job, c.rep)
+	if len(c.rep.Errors) > 0 {
+		return c.rep, fmt.Errorf("%s: %w: %w", c.rep.Job, ErrPartial, errors.Join(c.rep.Errors...))
+	}
+	if !c.dry {
+		c.e.setStatus(set)
+	}
+	return c.rep, ctx.Err()
+}
+
+// plan is what one owner is told in one run.
+type plan struct {
+	remind, soon []handoff.Due
+	escalate     map[string][]handoff.Due // by target
+	level        int
+}
+
+func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.Due) error {
+	person := dues[0].Owner
+	sort.Slice(dues, func(i, j int) bool {
+		if dues[i].Days != dues[j].Days {
+			return dues[i].Days > dues[j].Days
+		}
+		return dues[i].Key < dues[j].Key
+	})
+	p := plan{escalate: map[string][]handoff.Due{}}
+	today := c.e.day(c.now)
+	for _, d := range dues {
+		if err := c.planItem(ctx, k, d, today, &p); err != nil {
+			return err
+		}
+	}
+	if len(p.remind)+len(p.soon) == 0 && len(p.escalate) == 0 {
+		return nil
+	}
+	to, err := c.owner(ctx, person)
+	if err != nil {
+		return fmt.Errorf("owner %s: resolve in slack: %w", k, err)
+	}
+	if len(p.remind)+len(p.soon) > 0 && !c.quiet(to) {
+		o := c.e.textOptions(c.now)
+		o.OwnerSlackID = to.UserID
+		doc := joinDocs(handoff.Reminder(person, p.remind, o), handoff.HeadsUp(person, p.soon, o), len(p.remind) > 0, len(p.soon) > 0)
+		dest := to.UserID
+		if !to.Reachable || dest == "" {
+			dest = to.Channel + "/" + k
+		}
+		s := Send{Kind: "reminder", Ref: "nag/" + dest + "/" + today, Recipient: firstNonEmpty(to.UserID, to.Channel),
+			Items: itemKeys(append(slices.Clone(p.remind), p.soon...))}
+		if err := c.sendOnce(ctx, s, Message{To: to, Doc: doc}); err != nil {
+			return fmt.Errorf("owner %s: %w", k, err)
+		}
+	}
+	targets := make([]string, 0, len(p.escalate))
+	for t := range p.escalate {
+		targets = append(targets, t)
+	}
+	sort.Strings(targets)
+	for _, t := range targets {
+		items := p.escalate[t]
+		rcpt, err := c.target(ctx, t)
+		if err != nil {
+			return fmt.Errorf("owner %s: escalation target %s: %w", k, t, err)
+		}
+		doc := handoff.Escalation(person, items, p.level, c.e.textOptions(c.now))
+		s := Send{Kind: "escalation", Ref: "escalation/" + t + "/" + k + "/" + today, Recipient: firstNonEmpty(rcpt.UserID, rcpt.Channel),
+			Items: itemKeys(items), Level: p.level}
+		if err := c.sendOnce(ctx, s, Message{To: rcpt, Doc: doc}); err != nil {
+			return fmt.Errorf("owner %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// planItem decides whether one item is reminded, warned of or escalated
+// today, from what the ledger says was already sent about it.
+func (c *cycle) planItem(ctx context.Context, owner string, d handoff.Due, today string, p *plan) error {
+	if until, err := c.e.opt.Ledger.SnoozedUntil(ctx, d.Key); err != nil {
+		return fmt.Errorf("%s: ledger snooze: %w", d.Key, err)
+	} else if c.now.Before(until) {
+		return nil
+	}
+	hist, err := c.e.opt.Ledger.History(ctx, handoff.ItemKey(d))
+	if err != nil {
+		return fmt.Errorf("%s: ledger history: %w", d.Key, err)
+	}
+	var reminders int
+	var lastReminder, lastEscalation time.Time
+	for _, s := range hist {
+		if c.e.day(s.Done) == today {
+			return nil // never two messages about one item on one day
+		}
+		switch s.Kind {
+		case "reminder":
+			reminders++
+			lastReminder = s.Done
+		case "escalation":
+			lastEscalation = s.Done
+		}
+	}
+	if d.Kind == handoff.DueSoon {
+		if reminders == 0 {
+			p.soon = append(p.soon, d)
+		}
+		return nil
+	}
+	if reminders == 0 || c.daysSince(lastReminder) >= c.backoff(reminders) {
+		p.remind = append(p.remind, d)
+	}
+	esc := c.e.opt.Nag.EscalateAfter
+	if esc > 0 && reminders >= esc && (lastEscalation.IsZero() || c.daysSince(lastEscalation) >= c.e.opt.Nag.EscalateEvery) {
+		t := c.escalationTarget(owner, d)
+		if t != "" {
+			p.escalate[t] = append(p.escalate[t], d)
+			p.level = max(p.level, 1+(reminders-esc)/max(1, c.e.opt.Nag.EscalateEvery))
+		}
+	}
+	return nil
+}
+
+// backoff is the wait in days after the n-th reminder.
+func (c *cycle) backoff(n int) int {
+	b := c.e.opt.Nag.Backoff
+	if n-1 < len(b) {
+		return b[n-1]
+	}
+	return b[len(b)-1]
+}
+
+// daysSince counts calendar days in the team's location, so a DST change
+// or a late run does not shift the cadence.
+func (c *cycle) daysSince(t time.Time) int {
+	loc := c.e.opt.Location
+	a := t.In(loc)
+	b := c.now.In(loc)
+	da := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	db := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	return int(db.Sub(da).Hours() / 24)
+}
+
+func (c *cycle) escalationTarget(owner string, d handoff.Due) string {
+	if m := c.e.opt.Nag.Managers[owner]; m != "" {
+		return m
+	}
+	if d.EscalateTo != "" {
+		return d.EscalateTo
+	}
+	return c.e.opt.Nag.EscalationChannel
+}
+
+// target resolves an escalation target: an email through Slack's lookup,
+// an id or channel as it is.
+func (c *cycle) target(ctx context.Context, t string) (Recipient, error) {
+	if strings.Contains(t, "@") && !strings.HasPrefix(t, "#") {
+		return c.owner(ctx, handoff.Person{Value: handoff.Value{Text: t}, User: handoff.User{Email: t}})
+	}
+	return recipientFor(t), nil
+}
+
+// quiet reports whether now is inside the quiet hours for a DM.
+func (c *cycle) quiet(to Recipient) bool {
+	q := c.e.opt.Nag.QuietHours
+	if q == nil || to.UserID == "" {
+		return false
+	}
+	l := c.now.In(c.e.opt.Location)
+	m := l.Hour()*60 + l.Minute()
+	if q.Start <= q.End {
+		return m >= q.Start && m < q.End
+	}
+	return m >= q.Start || m < q.End
+}
+
+// sendOnce records and delivers one message.
+func (c *cycle) sendOnce(ctx context.Context, s Send, m Message) error {
+	in, err := c.intend(ctx, s)
+	if err != nil {
+		return err
+	}
+	_, _, err = c.deliver(ctx, in, m)
+	return err
+}
+
+func itemKeys(ds []handoff.Due) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = handoff.ItemKey(d)
+	}
+	return out
+}
+
+// joinDocs puts a reminder and a heads-up in one message.
+func joinDocs(rem, soon handoff.Doc, hasRem, hasSoon bool) handoff.Doc {
+	switch {
+	case hasRem && hasSoon:
+		rem.Blocks = append(append(rem.Blocks, handoff.Block{Kind: handoff.BlockDivider}), soon.Blocks...)
+		return rem
+	case hasRem:
+		return rem
+	default:
+		return soon
+	}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

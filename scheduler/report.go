@@ -1,0 +1,77 @@
+package scheduler
+
+import (
+	"time"
+
+	"github.com/patchbot/patchbot/handoff"
+)
+
+// ActionKind is what an action writes.
+type ActionKind string
+
+// The kinds of action.
+const (
+	ActComment ActionKind = "jira_comment" // the living checklist on the ticket
+	ActSlack   ActionKind = "slack"        // a Slack message
+)
+
+// Action is one write the engine decided on, done or (in a dry run) not.
+type Action struct {
+	Kind ActionKind
+	// Send is the ledger kind (validation, reminder, ...); Key the ticket
+	// (empty for digests); Ref the ledger reference.
+	Send string
+	Key  string
+	Ref  string
+	To   Recipient
+	// Doc is the text; for a Jira comment the checklist's current document.
+	Doc handoff.Doc
+	// Done says the write happened in this run; Err why it did not.
+	Done bool
+	Err  error
+}
+
+// TicketResult is one ticket as a sync or check saw it.
+type TicketResult struct {
+	Evaluation handoff.Evaluation
+	Trail      handoff.Trail
+	Due        []handoff.Due
+	// Backlog: created before the cut-off; reported, not commented on.
+	Backlog bool
+}
+
+// Report is what one job run did.
+type Report struct {
+	Job      string
+	Started  time.Time
+	Finished time.Time
+	DryRun   bool
+	// Tickets counts tickets read; Flagged those with findings.
+	Tickets int
+	Flagged int
+	// Results holds each ticket's evaluation when the caller asked for
+	// them (check); a daemon cycle keeps only counts.
+	Results []TicketResult
+	Actions []Action
+	// Deferred counts tickets left for the next cycle by the write cap.
+	Deferred int
+	// Backlog lists tickets created before the cut-off that would have
+	// been flagged.
+	Backlog []string
+	// Errors are the per-ticket and per-project failures of this run.
+	Errors []error
+}
+
+func (r *Report) add(a Action) { r.Actions = append(r.Actions, a) }
+
+// Count returns how many actions of a kind were done (or, in a dry run,
+// planned).
+func (r *Report) Count(kind ActionKind, send string) int {
+	n := 0
+	for _, a := range r.Actions {
+		if a.Kind == kind && (send == "" || a.Send == send) && (a.Done || r.DryRun) {
+			n++
+		}
+	}
+	return n
+}

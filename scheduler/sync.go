@@ -1,0 +1,347 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/patchbot/patchbot/handoff"
+)
+
+// cycle is the state of one job run.
+type cycle struct {
+	e    *Engine
+	now  time.Time
+	dry  bool
+	rep  *Report
+	open map[string]Send // intents left open, by Ref
+	// keep asks for each ticket's result in the report (check).
+	keep   bool
+	writes int
+	// owners caches owner resolution for the run.
+	owners map[string]ownerResult
+}
+
+type ownerResult struct {
+	r   Recipient
+	err error
+}
+
+func (e *Engine) newCycle(ctx context.Context, job string, dry bool) (*cycle, error) {
+	now := e.opt.Now()
+	c := &cycle{e: e, now: now, dry: dry, rep: &Report{Job: job, Started: now, DryRun: dry},
+		open: map[string]Send{}, owners: map[string]ownerResult{}}
+	if dry {
+		return c, nil
+	}
+	open, err := e.opt.Ledger.Open(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: list open intents: %w", err)
+	}
+	for _, s := range open {
+		c.open[s.Ref] = s
+	}
+	return c, nil
+}
+
+// SyncOptions narrows a sync.
+type SyncOptions struct {
+	// Full scans each project's whole scope instead of what changed since
+	// the watermark.
+	Full bool
+	// Project limits the sync to one project; Keys to some tickets
+	// (CLI check). A narrowed sync never moves a watermark.
+	Project string
+	Keys    []string
+	// DryRun plans without acting (the engine's DryRun forces it).
+	DryRun bool
+	// Keep puts every ticket's evaluation in the report.
+	Keep bool
+}
+
+// Sync reads the projects' tickets, evaluates them, and posts validation
+// requests (Jira comment, Slack message) where the findings changed. It
+// returns an error wrapping ErrPartial when some tickets failed; the
+// watermark of a project with a failure does not move.
+func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
+	job := "sync"
+	if o.Full {
+		job = "full_sync"
+	}
+	c, err := e.newCycle(ctx, job, o.DryRun || e.opt.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	c.keep = o.Keep
+	narrowed := o.Project != "" || len(o.Keys) > 0
+	for _, p := range e.opt.Projects {
+		if o.Project != "" && p.Name != o.Project {
+			continue
+		}
+		if err := c.syncProject(ctx, p, o, narrowed); err != nil {
+			c.rep.Errors = append(c.rep.Errors, err)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if !narrowed {
+		c.backlogSummary(ctx)
+	}
+	c.rep.Finished = e.opt.Now()
+	e.opt.Metrics.cycle(job, c.rep)
+	if len(c.rep.Errors) > 0 {
+		err := fmt.Errorf("%s: %w: %w", job, ErrPartial, errors.Join(c.rep.Errors...))
+		e.setStatus(func(s *Status) { s.LastSyncError = err.Error() })
+		return c.rep, err
+	}
+	if !narrowed && !c.dry {
+		e.setStatus(func(s *Status) { s.LastSync = c.now; s.LastSyncError = "" })
+	}
+	return c.rep, ctx.Err()
+}
+
+func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narrowed bool) error {
+	req := ScanRequest{Project: p.Name, Keys: o.Keys}
+	if !o.Full && !narrowed {
+		wm, err := c.e.opt.Ledger.Watermark(ctx, p.Name)
+		if err != nil {
+			return fmt.Errorf("project %s: ledger watermark: %w", p.Name, err)
+		}
+		if !wm.IsZero() {
+			req.UpdatedSince = wm.Add(-c.e.opt.Overlap)
+		}
+	}
+	failed := 0
+	deferred := c.rep.Deferred
+	err := c.e.opt.Tracker.Scan(ctx, req, func(t Ticket) error {
+		if err := c.syncTicket(ctx, p, t); err != nil {
+			failed++
+			c.rep.Errors = append(c.rep.Errors, err)
+			c.e.log.Error("ticket not synced; the next cycle retries it", "ticket", t.Input.Ticket.Key, "err", err)
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		c.e.opt.Metrics.apiError("jira", err)
+		return fmt.Errorf("project %s: %w", p.Name, err)
+	}
+	if failed > 0 || c.rep.Deferred > deferred || narrowed || c.dry {
+		return nil
+	}
+	if err := c.e.opt.Ledger.SetWatermark(ctx, p.Name, c.now); err != nil {
+		return fmt.Errorf("project %s: ledger set watermark: %w", p.Name, err)
+	}
+	return nil
+}
+
+// evaluate reads and checks one ticket, resolving the owner in Slack where
+// a message will name them (an unreachable owner is a finding).
+func (c *cycle) evaluate(ctx context.Context, p Project, t Ticket) (handoff.Evaluation, Recipient, error) {
+	h := handoff.Read(t.Input)
+	h.Ticket.Project = p.Name
+	ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
+	if ev.Fingerprint == "" || !h.Scope.Owner.Present() && h.Scope.Owner.User.IsZero() {
+		return ev, Recipient{}, nil
+	}
+	owner, err := c.owner(ctx, h.Scope.Owner)
+	if err != nil {
+		return ev, owner, err
+	}
+	if !owner.Reachable {
+		ev.Findings = append(ev.Findings, handoff.Finding{
+			Kind: handoff.FindingOwnerUnreachable, Field: handoff.FieldOwner, Group: handoff.GroupScope,
+			Label:  handoff.FieldLabel(handoff.FieldOwner),
+			Why:    "reminders cannot reach an owner patchbot cannot find in Slack",
+			Detail: fmt.Sprintf("%s was not found in Slack; add them to slack.owner_map", ownerName(h.Scope.Owner)),
+		})
+		ev.Fingerprint = handoff.FingerprintOf(ev.Findings)
+		if ev.Verdict == handoff.VerdictReady {
+			ev.Verdict = handoff.VerdictValidationRequest
+		}
+	}
+	return ev, owner, nil
+}
+
+func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
+	key := t.Input.Ticket.Key
+	c.rep.Tickets++
+	ev, owner, err := c.evaluate(ctx, p, t)
+	if err != nil {
+		return fmt.Errorf("%s: resolve owner in slack: %w", key, err)
+	}
+	if ev.Fingerprint != "" {
+		c.rep.Flagged++
+	}
+	c.e.opt.Metrics.evaluated(p.Name, ev)
+	backlog := !c.e.opt.Since.IsZero() && t.Input.Ticket.Created.Before(c.e.opt.Since) &&
+		t.Trail.Fingerprint == "" && t.Trail.CommentID == ""
+	if c.keep {
+		c.rep.Results = append(c.rep.Results, TicketResult{Evaluation: ev, Trail: t.Trail, Backlog: backlog,
+			Due: handoff.DueItems(ev, p.Policy, c.now, c.e.opt.Location)})
+	}
+	if backlog {
+		if ev.Fingerprint != "" {
+			c.rep.Backlog = append(c.rep.Backlog, key)
+		}
+		return nil
+	}
+
+	ref := "validation/" + key + "/" + ev.Fingerprint
+	_, pending := c.open[ref]
+	changed := ev.Fingerprint != t.Trail.Fingerprint
+	if !changed && !pending {
+		return nil
+	}
+	if c.e.opt.MaxWrites > 0 && c.writes >= c.e.opt.MaxWrites {
+		c.rep.Deferred++
+		return nil
+	}
+	c.writes++
+
+	// Record the Slack intent before touching Jira: once the ticket's
+	// trail says the findings were posted, only the ledger remembers that
+	// Slack still has to hear of them.
+	channel := p.channel(ev.Lane)
+	var in intent
+	slackWanted := ev.Fingerprint != "" && channel != ""
+	if slackWanted {
+		in, err = c.intend(ctx, Send{Kind: "validation", Ref: ref, Recipient: channel, Items: []string{key}})
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	if changed {
+		if err := c.publish(ctx, t, ev); err != nil {
+			return err
+		}
+	}
+	if !slackWanted {
+		return nil
+	}
+	o := c.e.textOptions(c.now)
+	o.OwnerSlackID = owner.UserID
+	m := Message{To: recipientFor(channel), Doc: handoff.ValidationRequest(ev, o)}
+	if th, ok, err := c.thread(ctx, key); err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	} else if ok && th.Channel == channelID(channel, th.Channel) {
+		m.ThreadTS = th.TS
+	}
+	r, sent, err := c.deliver(ctx, in, m)
+	if err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	if sent && m.ThreadTS == "" && !c.dry {
+		if err := c.e.opt.Ledger.SetThread(ctx, key, r); err != nil {
+			return fmt.Errorf("%s: ledger set thread: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// publish updates the ticket's living checklist.
+func (c *cycle) publish(ctx context.Context, t Ticket, ev handoff.Evaluation) error {
+	o := c.e.textOptions(c.now)
+	o.Ticked = ticked(t.Trail.Flagged, ev.Findings)
+	cl := Checklist{
+		Key: t.Input.Ticket.Key, Trail: t.Trail, Evaluation: ev,
+		Request:  handoff.ValidationRequest(ev, o),
+		Reopened: handoff.Reopened(ev, o),
+		Complete: handoff.Complete(ev, o),
+	}
+	act := Action{Kind: ActComment, Send: "validation", Key: cl.Key, Ref: "comment/" + cl.Key + "/" + ev.Fingerprint, Doc: cl.Request}
+	if ev.Fingerprint == "" {
+		act.Send, act.Doc = "complete", cl.Complete
+	}
+	if c.dry {
+		c.rep.add(act)
+		return nil
+	}
+	if _, err := c.e.opt.Tracker.Publish(ctx, cl); err != nil {
+		act.Err = err
+		c.rep.add(act)
+		c.e.opt.Metrics.apiError("jira", err)
+		return fmt.Errorf("%s: publish checklist: %w", cl.Key, err)
+	}
+	act.Done = true
+	c.rep.add(act)
+	c.e.opt.Metrics.sent("comment")
+	return nil
+}
+
+func (c *cycle) thread(ctx context.Context, key string) (Receipt, bool, error) {
+	if c.dry {
+		return Receipt{}, false, nil
+	}
+	r, ok, err := c.e.opt.Ledger.Thread(ctx, key)
+	if err != nil {
+		return r, ok, fmt.Errorf("ledger thread: %w", err)
+	}
+	return r, ok, nil
+}
+
+// channelID compares a configured channel with the channel a thread lives
+// in: a configured name cannot be compared with an id, so the thread wins.
+func channelID(configured, thread string) string {
+	if strings.HasPrefix(configured, "#") {
+		return thread
+	}
+	return configured
+}
+
+// channel is where a lane's validation requests go.
+func (p Project) channel(l handoff.Lane) string {
+	if ch := p.Channels[l]; ch != "" {
+		return ch
+	}
+	return p.Channels[handoff.LaneUnknown]
+}
+
+// ticked lists the fields flagged before that are not flagged now.
+func ticked(flagged []handoff.FieldID, now []handoff.Finding) []handoff.FieldID {
+	var out []handoff.FieldID
+	for _, f := range flagged {
+		if !slices.ContainsFunc(now, func(x handoff.Finding) bool { return x.Field == f }) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// backlogSummary reports, once per project set, the tickets older than the
+// cut-off that would have been flagged.
+func (c *cycle) backlogSummary(ctx context.Context) {
+	if len(c.rep.Backlog) == 0 || c.e.opt.BacklogChannel == "" {
+		return
+	}
+	keys := slices.Clone(c.rep.Backlog)
+	sort.Strings(keys)
+	in, err := c.intend(ctx, Send{Kind: "backlog", Ref: "backlog/" + c.e.opt.Since.UTC().Format("2006-01-02"), Recipient: c.e.opt.BacklogChannel})
+	if err != nil {
+		c.rep.Errors = append(c.rep.Errors, err)
+		return
+	}
+	doc := handoff.Backlog(keys, c.e.opt.Since, c.e.textOptions(c.now))
+	if _, _, err := c.deliver(ctx, in, Message{To: recipientFor(c.e.opt.BacklogChannel), Doc: doc}); err != nil {
+		c.rep.Errors = append(c.rep.Errors, err)
+	}
+}
+
+func ownerName(p handoff.Person) string {
+	switch {
+	case p.User.DisplayName != "":
+		return p.User.DisplayName
+	case p.Text != "":
+		return p.Text
+	case p.User.Email != "":
+		return p.User.Email
+	case p.User.Name != "":
+		return p.User.Name
+	default:
+		return p.User.AccountID
+	}
+}
