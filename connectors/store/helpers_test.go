@@ -1,0 +1,31 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// t0 is a fixed instant with nanoseconds, in a non-UTC zone, so tests see
+// both precision and normalisation to UTC.
+var t0 = time.Date(2026, 11, 26, 9, 0, 0, 123456789, time.FixedZone("CET", 3600))
+
+// openTest opens a fresh ledger file in t.TempDir and closes it at cleanup.
+func openTest(t testing.TB, opts ...Option) (*SQLite, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	s, err := Open(context.Background(), path, append([]Option{WithClock(func() time.Time { return t0 })}, opts...)...)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
