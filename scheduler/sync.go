@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -191,11 +192,18 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
 		return nil
 	}
 
-	ref := "validation/" + key + "/" + ev.Fingerprint
-	_, pending := c.open[ref]
+	// A validation request is sent once per episode: the same findings
+	// coming back after the handoff was complete are a new episode (the
+	// trail was rewritten in between), so watchers hear of the regression.
+	// An intent left open by a crash is found again by its prefix.
+	base := "validation/" + key + "/" + ev.Fingerprint + "/"
+	ref := c.openRef(base)
 	changed := ev.Fingerprint != t.Trail.Fingerprint
-	if !changed && !pending {
+	if !changed && ref == "" {
 		return nil
+	}
+	if ref == "" {
+		ref = base + episode(t.Trail)
 	}
 	if c.e.opt.MaxWrites > 0 && c.writes >= c.e.opt.MaxWrites {
 		c.rep.Deferred++
@@ -241,6 +249,24 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
 		}
 	}
 	return nil
+}
+
+// openRef returns the Ref of an open intent starting with prefix.
+func (c *cycle) openRef(prefix string) string {
+	for ref := range c.open {
+		if strings.HasPrefix(ref, prefix) {
+			return ref
+		}
+	}
+	return ""
+}
+
+// episode names the trail a decision was made from.
+func episode(t handoff.Trail) string {
+	if t.Written.IsZero() {
+		return "0"
+	}
+	return strconv.FormatInt(t.Written.Unix(), 10)
 }
 
 // publish updates the ticket's living checklist.

@@ -1,0 +1,325 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/patchbot/patchbot/handoff"
+)
+
+// The fakes below are small in-memory stand-ins for the ports; the
+// connectors themselves are tested against fake servers, and the
+// end-to-end tests run the real connectors.
+
+type fakeTracker struct {
+	mu       sync.Mutex
+	tickets  map[string]*Ticket
+	order    []string
+	scanErr  error
+	pubErr   map[string]error
+	scans    []ScanRequest
+	comments map[string]int // published checklists per ticket
+	now      func() time.Time
+}
+
+func newFakeTracker(now func() time.Time) *fakeTracker {
+	return &fakeTracker{tickets: map[string]*Ticket{}, pubErr: map[string]error{}, comments: map[string]int{}, now: now}
+}
+
+func (f *fakeTracker) put(in handoff.Input) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := in.Ticket.Key
+	if t, ok := f.tickets[k]; ok {
+		t.Input = in
+		return
+	}
+	f.tickets[k] = &Ticket{Input: in}
+	f.order = append(f.order, k)
+}
+
+func (f *fakeTracker) Scan(ctx context.Context, req ScanRequest, fn func(Ticket) error) error {
+	f.mu.Lock()
+	f.scans = append(f.scans, req)
+	if f.scanErr != nil {
+		err := f.scanErr
+		f.mu.Unlock()
+		return err
+	}
+	var list []Ticket
+	for _, k := range f.order {
+		t := f.tickets[k]
+		if len(req.Keys) > 0 && !slices.Contains(req.Keys, k) {
+			continue
+		}
+		if !req.UpdatedSince.IsZero() && t.Input.Ticket.Updated.Before(req.UpdatedSince) {
+			continue
+		}
+		c := *t
+		c.Trail.Flagged = slices.Clone(t.Trail.Flagged)
+		list = append(list, c)
+	}
+	f.mu.Unlock()
+	for _, t := range list {
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *fakeTracker) Publish(ctx context.Context, c Checklist) (handoff.Trail, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.pubErr[c.Key]; err != nil {
+		return c.Trail, err
+	}
+	t := f.tickets[c.Key]
+	tr := t.Trail
+	fp := c.Evaluation.Fingerprint
+	if fp != "" {
+		for _, x := range c.Evaluation.Findings {
+			if !slices.Contains(tr.Flagged, x.Field) {
+				tr.Flagged = append(tr.Flagged, x.Field)
+			}
+		}
+		tr.Complete = false
+	} else {
+		tr.Complete, tr.Flagged = true, nil
+	}
+	tr.Fingerprint = fp
+	tr.CommentID = "c-" + c.Key
+	tr.Written = f.now()
+	t.Trail = tr
+	t.Input.Ticket.Updated = f.now() // the bot's write bumps updated, as in Jira
+	f.comments[c.Key]++
+	return tr, nil
+}
+
+type sentMsg struct {
+	Message
+	Receipt
+}
+
+type fakeMessenger struct {
+	mu      sync.Mutex
+	users   map[string]string // owner key (account id / email / text) -> slack id
+	sent    []sentMsg
+	sendErr error
+	// dropAfterSend simulates a connection lost after Slack stored the post.
+	dropAfterSend int
+	seq           int
+}
+
+func newFakeMessenger() *fakeMessenger { return &fakeMessenger{users: map[string]string{}} }
+
+func (f *fakeMessenger) Owner(ctx context.Context, p handoff.Person) (Recipient, error) {
+	for _, k := range []string{p.User.AccountID, p.User.Email, p.Text} {
+		if id, ok := f.users[k]; ok && k != "" {
+			return Recipient{UserID: id, Reachable: true, Name: p.Text}, nil
+		}
+	}
+	return Recipient{Channel: "#patch-fallback", Name: p.Text}, nil
+}
+
+func (f *fakeMessenger) Send(ctx context.Context, m Message) (Receipt, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.sendErr != nil {
+		return Receipt{}, f.sendErr
+	}
+	f.seq++
+	ch := m.To.Channel
+	if ch == "" {
+		ch = "D-" + m.To.UserID
+	}
+	r := Receipt{Channel: ch, TS: fmt.Sprintf("%d.%06d", 1700000000+f.seq, f.seq), Parts: 1}
+	f.sent = append(f.sent, sentMsg{m, r})
+	if f.dropAfterSend > 0 {
+		f.dropAfterSend--
+		return Receipt{}, errors.New("connection reset by peer")
+	}
+	return r, nil
+}
+
+func (f *fakeMessenger) Update(ctx context.Context, r Receipt, m Message) error { return nil }
+
+func (f *fakeMessenger) Lookup(ctx context.Context, to Recipient, ref string, since time.Time) (Receipt, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.sent {
+		if s.Ref == ref {
+			return s.Receipt, true, nil
+		}
+	}
+	return Receipt{}, false, nil
+}
+
+func (f *fakeMessenger) count(kindPrefix string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, s := range f.sent {
+		if strings.HasPrefix(s.Ref, kindPrefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeMessenger) refs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, s := range f.sent {
+		out = append(out, s.Ref)
+	}
+	return out
+}
+
+type memLedger struct {
+	mu         sync.Mutex
+	sends      []Send
+	threads    map[string]Receipt
+	marks      map[string]time.Time
+	runs       map[string]time.Time
+	snoozes    map[string]time.Time
+	failIntend error
+}
+
+func newMemLedger() *memLedger {
+	return &memLedger{threads: map[string]Receipt{}, marks: map[string]time.Time{}, runs: map[string]time.Time{}, snoozes: map[string]time.Time{}}
+}
+
+func (l *memLedger) Intend(ctx context.Context, s Send) (Send, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failIntend != nil {
+		return Send{}, false, l.failIntend
+	}
+	for _, x := range l.sends {
+		if x.Ref == s.Ref {
+			return x, true, nil
+		}
+	}
+	s.ID = int64(len(l.sends) + 1)
+	l.sends = append(l.sends, s)
+	return s, false, nil
+}
+
+func (l *memLedger) Done(ctx context.Context, id int64, r Receipt, at time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := range l.sends {
+		if l.sends[i].ID == id {
+			l.sends[i].Done, l.sends[i].Channel, l.sends[i].TS = at, r.Channel, r.TS
+			return nil
+		}
+	}
+	return fmt.Errorf("no send %d", id)
+}
+
+func (l *memLedger) Forget(ctx context.Context, id int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sends = slices.DeleteFunc(l.sends, func(s Send) bool { return s.ID == id && s.Done.IsZero() })
+	return nil
+}
+
+func (l *memLedger) Open(ctx context.Context) ([]Send, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []Send
+	for _, s := range l.sends {
+		if s.Done.IsZero() {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (l *memLedger) History(ctx context.Context, item string) ([]Send, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []Send
+	for _, s := range l.sends {
+		if !s.Done.IsZero() && slices.Contains(s.Items, item) {
+			out = append(out, s)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Done.Before(out[j].Done) })
+	return out, nil
+}
+
+func (l *memLedger) Thread(ctx context.Context, key string) (Receipt, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, ok := l.threads[key]
+	return r, ok, nil
+}
+
+func (l *memLedger) SetThread(ctx context.Context, key string, r Receipt) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.threads[key] = r
+	return nil
+}
+
+func (l *memLedger) Watermark(ctx context.Context, p string) (time.Time, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.marks[p], nil
+}
+
+func (l *memLedger) SetWatermark(ctx context.Context, p string, t time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.marks[p] = t
+	return nil
+}
+
+func (l *memLedger) LastRun(ctx context.Context, job string) (time.Time, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.runs[job], nil
+}
+
+func (l *memLedger) SetLastRun(ctx context.Context, job string, t time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.runs[job] = t
+	return nil
+}
+
+func (l *memLedger) Snooze(ctx context.Context, key string, until time.Time, by string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.snoozes[key] = until
+	return nil
+}
+
+func (l *memLedger) SnoozedUntil(ctx context.Context, key string) (time.Time, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.snoozes[key], nil
+}
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
