@@ -1,0 +1,84 @@
+package scheduler
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseScheduleRejectsWithoutPanic(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ spec, want string }{
+		{"CRON_TZ=Europe/Berlin", "needs a schedule"},
+		{"CRON_TZ=Mars/Olympus 0 9 * * *", "unknown time zone"},
+		{"0 9 * *", "expected exactly 5 fields"},
+		{"61 9 * * *", "above maximum"},
+		{"TZ=", "needs a schedule"},
+	} {
+		_, _, err := ParseSchedule(tc.spec, time.UTC)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.spec) {
+			t.Errorf("ParseSchedule(%q) = %v, want an error naming the spec and %q", tc.spec, err, tc.want)
+		}
+	}
+	if _, loc, err := ParseSchedule("CRON_TZ=America/New_York 0 9 * * 1-5", time.UTC); err != nil || loc.String() != "America/New_York" {
+		t.Fatalf("zoned spec: %v %v", loc, err)
+	}
+}
+
+func TestMissedAcrossDST(t *testing.T) {
+	t.Parallel()
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, berlin) }
+	for _, tc := range []struct {
+		name      string
+		spec      string
+		last, now time.Time
+		want      bool
+	}{
+		{"daily run not yet due", "0 9 * * *", at(2026, 11, 24, 9, 0), at(2026, 11, 25, 8, 59), false},
+		{"daily run due at its minute", "0 9 * * *", at(2026, 11, 24, 9, 0), at(2026, 11, 25, 9, 0), true},
+		{"down over a weekend, Monday digest missed", "0 9 * * 1", at(2026, 11, 16, 9, 0), at(2026, 11, 24, 7, 0), true},
+		// Spring forward in Berlin: 2026-03-29 02:00 → 03:00. robfig/cron
+		// skips a 02:30 job that day; the catch-up must not.
+		{"spring gap: before the gap", "30 2 * * *", at(2026, 3, 28, 2, 30), at(2026, 3, 29, 1, 59), false},
+		{"spring gap: right after it", "30 2 * * *", at(2026, 3, 28, 2, 30), at(2026, 3, 29, 3, 0), true},
+		// Fall back: 2026-10-25 03:00 → 02:00, 02:30 happens twice.
+		{"fall back: second 02:30 is not a new run", "30 2 * * *",
+			time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC), // 02:30 CEST
+			time.Date(2026, 10, 25, 1, 45, 0, 0, time.UTC), // 02:45 CET
+			false},
+	} {
+		s, loc, err := ParseSchedule(tc.spec, berlin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := missed(s, loc, tc.last, tc.now); got != tc.want {
+			t.Errorf("%s: missed = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestCatchUpRunsMissedNagOnceAndNotOnFirstStart(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	r.jira.put(overdueMonitor("SEC-70", ""))
+	jobs, err := r.eng.jobs(Schedules{Nag: "0 9 * * 1-5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r.eng.catchUp(ctx, jobs, time.Minute)
+	if len(r.slack.sent) != 0 {
+		t.Fatalf("first start sent %v; it should only record the time", r.slack.refs())
+	}
+	// The daemon was down from Tuesday 09:00 to Thursday 11:00.
+	r.clock.Add(50 * time.Hour)
+	r.eng.catchUp(ctx, jobs, time.Minute)
+	r.eng.catchUp(ctx, jobs, time.Minute)
+	if got := r.slack.count("nag/"); got != 1 {
+		t.Fatalf("caught-up reminders = %d, want 1", got)
+	}
+	if last, _ := r.led.LastRun(ctx, JobNag); !last.Equal(r.clock.Now()) {
+		t.Fatalf("last run = %v, want %v", last, r.clock.Now())
+	}
+}
