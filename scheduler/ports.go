@@ -28,6 +28,9 @@ type ScanRequest struct {
 	UpdatedSince time.Time
 	// Keys, when set, limits the scan to these tickets (CLI check --issue).
 	Keys []string
+	// JQL, when set, replaces the project's JQL (CLI check --jql); the
+	// project's field mapping still applies.
+	JQL string
 }
 
 // Tracker is what the jobs need from Jira.

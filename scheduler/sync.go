@@ -58,6 +58,7 @@ type SyncOptions struct {
 	// (CLI check). A narrowed sync never moves a watermark.
 	Project string
 	Keys    []string
+	JQL     string
 	// DryRun plans without acting (the engine's DryRun forces it).
 	DryRun bool
 	// Keep puts every ticket's evaluation in the report.
@@ -78,7 +79,7 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 		return nil, err
 	}
 	c.keep = o.Keep
-	narrowed := o.Project != "" || len(o.Keys) > 0
+	narrowed := o.Project != "" || len(o.Keys) > 0 || o.JQL != ""
 	for _, p := range e.opt.Projects {
 		if o.Project != "" && p.Name != o.Project {
 			continue
@@ -107,7 +108,7 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 }
 
 func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narrowed bool) error {
-	req := ScanRequest{Project: p.Name, Keys: o.Keys}
+	req := ScanRequest{Project: p.Name, Keys: o.Keys, JQL: o.JQL}
 	if !o.Full && !narrowed {
 		wm, err := c.e.opt.Ledger.Watermark(ctx, p.Name)
 		if err != nil {
