@@ -199,6 +199,7 @@ func TestHistoryUsesIndex(t *testing.T) {
 		plan = append(plan, detail)
 	}
 	joined := strings.Join(plan, "; ")
+	t.Logf("plan: %s", joined)
 	if !strings.Contains(joined, "send_items_item") || strings.Contains(joined, "SCAN i") {
 		t.Errorf("History plan does not search send_items by its item index: %s", joined)
 	}
