@@ -1,0 +1,131 @@
+package config
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// envRef is a whole value that is one environment reference, the only form
+// a secret key accepts.
+var envRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+// envName is a valid variable name.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// tokenShape matches values that are plainly Slack or Atlassian credentials,
+// so one pasted into an ordinary key is refused too.
+var tokenShape = regexp.MustCompile(`\b(xox[abposre]-[0-9A-Za-z-]{8,}|xapp-[0-9A-Za-z-]{8,}|ATATT[0-9A-Za-z_=-]{16,})`)
+
+// expand substitutes ${VAR} references in a string value; "$$" stands for a
+// literal "$". A problem is reported at path and expand returns false.
+func (d *decoder) expand(s, path string, pos Pos) (string, bool) {
+	if !strings.Contains(s, "$") {
+		return s, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '$' || i+1 == len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		switch s[i+1] {
+		case '$':
+			b.WriteByte('$')
+			i++
+		case '{':
+			end := strings.IndexByte(s[i:], '}')
+			if end < 0 {
+				d.errorf(path, pos, `unterminated "${": write ${NAME}, or "$$" for a literal "$"`)
+				return "", false
+			}
+			name := s[i+2 : i+end]
+			if !envName.MatchString(name) {
+				d.errorf(path, pos, "%s is not a valid environment variable name", quote(name))
+				return "", false
+			}
+			val, ok := d.env(name)
+			if !ok {
+				d.errorf(path, pos, "environment variable %s is not set", name)
+				return "", false
+			}
+			b.WriteString(val)
+			i += end
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// secret reads a secret key's value: the whole value must be one ${VAR}
+// reference. The value itself never reaches an error message.
+func (d *decoder) secret(raw, path string, pos Pos) (Secret, bool) {
+	m := envRef.FindStringSubmatch(strings.TrimSpace(raw))
+	if m == nil {
+		if raw == "" {
+			return Secret{}, true
+		}
+		d.errorf(path, pos, "literal secret in the config file: reference an environment variable (%s: ${%s}) or a file (%s_file: /run/secrets/…)",
+			lastKey(path), suggestEnvName(path), lastKey(path))
+		return Secret{}, false
+	}
+	val, ok := d.env(m[1])
+	if !ok {
+		d.errorf(path, pos, "environment variable %s is not set", m[1])
+		return Secret{}, false
+	}
+	if val == "" {
+		d.errorf(path, pos, "environment variable %s is empty", m[1])
+		return Secret{}, false
+	}
+	return Secret{value: val, source: "environment variable " + m[1]}, true
+}
+
+// secretFile reads a secret from the file a *_file key names, trimming the
+// trailing newline editors and `echo` leave.
+func (d *decoder) secretFile(raw, path string, pos Pos) (Secret, bool) {
+	name, ok := d.expand(raw, path, pos)
+	if !ok {
+		return Secret{}, false
+	}
+	if name == "" {
+		d.errorf(path, pos, "empty file name")
+		return Secret{}, false
+	}
+	if !filepath.IsAbs(name) && d.baseDir != "" {
+		name = filepath.Join(d.baseDir, name)
+	}
+	data, err := d.readFile(name)
+	if err != nil {
+		// os.ReadFile's errors name the file, never its content.
+		d.errorf(path, pos, "cannot read secret file: %v", err)
+		return Secret{}, false
+	}
+	val := strings.TrimRight(string(data), "\r\n")
+	if val == "" {
+		d.errorf(path, pos, "secret file %s is empty", name)
+		return Secret{}, false
+	}
+	return Secret{value: val, source: "file " + name}, true
+}
+
+// lastKey is the last plain key of a path ("token" for "jira.token").
+func lastKey(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+// suggestEnvName proposes a variable name for a secret key's error.
+func suggestEnvName(path string) string {
+	switch path {
+	case "jira.token":
+		return "JIRA_API_TOKEN"
+	case "slack.token":
+		return "SLACK_BOT_TOKEN"
+	}
+	return strings.ToUpper(strings.NewReplacer(".", "_", "[", "_", "]", "").Replace(path))
+}

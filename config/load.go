@@ -1,0 +1,150 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads, decodes and validates the config file at path, taking
+// ${VAR} references from the process environment and *_file secrets from
+// disk (relative names are relative to the config file's directory).
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, Errors{{File: path, Message: err.Error()}}
+	}
+	return Parse(path, data, os.LookupEnv, os.ReadFile)
+}
+
+// Parse decodes and validates a config file's content. name is the file
+// name errors carry; env looks up environment variables and readFile reads
+// *_file secrets (nil means os.LookupEnv and os.ReadFile).
+//
+// The error, when not nil, is Errors listing every problem sorted by line.
+// When the YAML itself could be read, Parse returns the Config as far as it
+// was decoded together with the Errors, so that a caller can run its own
+// checks (config validate --online) and report everything at once; a
+// caller that only wants a usable config must check the error first.
+func Parse(name string, data []byte, env func(string) (string, bool), readFile func(string) ([]byte, error)) (*Config, error) {
+	if env == nil {
+		env = os.LookupEnv
+	}
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
+	root, err := parseYAML(name, data)
+	if err != nil {
+		return nil, err
+	}
+	c := Default()
+	c.file = name
+	d := &decoder{
+		file:     name,
+		env:      env,
+		readFile: readFile,
+		baseDir:  filepath.Dir(name),
+		pos:      map[string]Pos{"": posOf(root)},
+		budget:   nodeBudget,
+	}
+	if root.Kind != yaml.MappingNode {
+		d.errorf("", posOf(root), "expected a mapping of sections (jira:, slack:, projects:, …), got %s", describe(root))
+		return c, d.errs.err()
+	}
+	d.decode(root, "", posOf(root), reflectValue(c))
+	c.pos = d.pos
+	if d.spent {
+		return c, d.errs.err()
+	}
+	c.normalize()
+	errs := d.errs
+	if verr := c.Validate(); verr != nil {
+		var es Errors
+		errors.As(verr, &es)
+		errs = append(errs, dropDecoded(es, d.errs)...)
+	}
+	return c, errs.err()
+}
+
+// dropDecoded removes validation errors about keys whose decoding already
+// failed: a wrong type leaves the default in place, and a second message
+// about the default would only confuse.
+func dropDecoded(es, decoded Errors) Errors {
+	bad := map[string]bool{}
+	for _, e := range decoded {
+		bad[e.Path] = true
+	}
+	out := es[:0]
+	for _, e := range es {
+		if !bad[e.Path] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// normalize tidies values after decoding.
+func (c *Config) normalize() {
+	if c.Slack.APIURL != "" && !strings.HasSuffix(c.Slack.APIURL, "/") {
+		c.Slack.APIURL += "/"
+	}
+	c.Jira.URL = strings.TrimRight(c.Jira.URL, "/")
+}
+
+// yamlLine finds the line in yaml.v3's error messages ("yaml: line 3: …").
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// parseYAML parses exactly one YAML document into a node tree.
+func parseYAML(name string, data []byte) (*yaml.Node, error) {
+	fail := func(err error) error {
+		msg := err.Error()
+		line := 0
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = msg[len(m[0]):]
+		} else {
+			msg = strings.TrimPrefix(msg, "yaml: ")
+		}
+		return Errors{{File: name, Line: line, Message: "YAML syntax: " + msg}}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, Errors{{File: name, Message: "the config is empty"}}
+		}
+		return nil, fail(err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, fail(err)
+		}
+		return nil, Errors{{File: name, Line: extra.Line, Message: "more than one YAML document: keep the whole config in one"}}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, Errors{{File: name, Message: "the config is empty"}}
+	}
+	return doc.Content[0], nil
+}
+
+// SlogLevel is the log level as a slog.Level.
+func (l Log) SlogLevel() slog.Level {
+	switch l.Level {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
