@@ -6,10 +6,6 @@ package handoff
 
 import "time"
 
-// Read builds a handoff from a ticket: mapped fields win over the
-// description template.
-func Read(in Input) Handoff { return Handoff{Ticket: in.Ticket} }
-
 // Policy is what each lane requires.
 type Policy struct{}
 

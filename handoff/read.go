@@ -1,0 +1,122 @@
+package handoff
+
+import "strings"
+
+// Read builds a handoff from a ticket. The description's template and
+// "Label: value" lines are read first; mapped Jira fields then win where
+// they hold a real value. The lane is normalised, the blocked state set
+// (a blocker, a "blocked" label, a status named blocked), the owner falls
+// back to the assignee, the advisory to a CVE id in the summary, and every
+// date is parsed (Date.Err says why one did not).
+func Read(in Input) Handoff {
+	h := Handoff{Ticket: in.Ticket}
+	parseDescription(in.Description, &h)
+	for id, fv := range in.Fields {
+		applyMapped(&h, id, fv)
+	}
+	if h.LaneText.Present() {
+		if l, ok := ParseLane(h.LaneText.Text); ok {
+			h.Lane = l
+		} else if IsBlockedText(h.LaneText.Text) {
+			h.Blocked = true
+		}
+	}
+	for _, id := range [...]FieldID{FieldDeadline, FieldExceptionExpiry, FieldReviewDate, FieldValidatedAt} {
+		parseDateField(h.date(id))
+	}
+	h.Blocked = h.Blocked || blockedState(&h)
+	if !h.has(FieldOwner) && !h.Ticket.Assignee.IsZero() {
+		h.Scope.Owner = Person{Value: Value{Text: userName(h.Ticket.Assignee), From: SourceField}, User: h.Ticket.Assignee}
+	}
+	if !h.Scope.Advisory.Present() {
+		if id := findAdvisoryID(h.Ticket.Summary); id != "" {
+			assign(&h, FieldAdvisory, id, SourceField, true)
+		}
+	}
+	return h
+}
+
+// applyMapped stores one mapped Jira field; a real value wins over the
+// description.
+func applyMapped(h *Handoff, id FieldID, fv FieldValue) {
+	text := strings.TrimSpace(fv.Text)
+	if text == "" && len(fv.Items) > 0 {
+		text = strings.Join(fv.Items, ", ")
+	}
+	if text == "" && len(fv.Users) > 0 {
+		names := make([]string, 0, len(fv.Users))
+		for _, u := range fv.Users {
+			if n := userName(u); n != "" {
+				names = append(names, n)
+			}
+		}
+		text = strings.Join(names, ", ")
+	}
+	if text == "" {
+		return
+	}
+	v := h.value(id)
+	if v == nil {
+		return
+	}
+	assign(h, id, text, SourceField, true)
+	if v.From == SourceField && v.Text == text {
+		v.Items = fv.Items
+		if p := h.person(id); p != nil && len(fv.Users) > 0 {
+			p.User = fv.Users[0]
+		}
+	}
+}
+
+// parseDateField parses a date field's text: the whole text first, then
+// the first date inside it ("2026-12-01 (after the freeze)").
+func parseDateField(d *Date) {
+	if !d.Present() {
+		return
+	}
+	at, only, err := ParseDate(d.Text)
+	if err != nil {
+		if inner, _ := cutDate(d.Text); inner != "" {
+			at, only, err = ParseDate(inner)
+		}
+	}
+	if err != nil {
+		d.Err = err.Error()
+		return
+	}
+	d.At, d.DateOnly = at, only
+}
+
+// blockedState reports a blocker that is not "none", a "blocked" label or a
+// status named blocked.
+func blockedState(h *Handoff) bool {
+	if b := h.Fallback.Blocker; b.Present() && !negative(b.Text) {
+		return true
+	}
+	for _, l := range h.Ticket.Labels {
+		if IsBlockedText(l) {
+			return true
+		}
+	}
+	return IsBlockedText(h.Ticket.Status)
+}
+
+// negative reports a value that says "nothing here".
+func negative(s string) bool {
+	switch normalizeWords(s, 40) {
+	case "none", "no", "n a", "na", "nothing", "not blocked", "no blocker", "false", "0":
+		return true
+	}
+	return false
+}
+
+// userName is how a user is named in text: display name, then name,
+// email or account id.
+func userName(u User) string {
+	for _, s := range [...]string{u.DisplayName, u.Name, u.Email, u.AccountID, u.Key} {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

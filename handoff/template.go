@@ -1,0 +1,382 @@
+package handoff
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// maxDescription bounds how much of a description is parsed. The seeds'
+// templates fit in a few kilobytes; Jira Data Center caps descriptions at
+// 32,767 characters.
+const maxDescription = 64 << 10
+
+// section is what a template label introduces.
+type section uint8
+
+// The sections of the seeds' two copy templates, and a plain field label.
+const (
+	secField          section = iota // "Rollback plan: …": one field
+	secScope                         // "Scope:"
+	secUrgency                       // "Urgency driver:", "Why this matters:"
+	secLane                          // "Action lane:", "Action requested:"
+	secFix                           // "Fix path:", "Fix or workaround:"
+	secChange                        // "Change plan:", "Change notes:"
+	secBlocked                       // "If blocked:"
+	secOwnerDue                      // "Current owner and due date:"
+	secDeadlineWindow                // "Deadline or window:"
+)
+
+// label is what a recognised label means.
+type label struct {
+	sec   section
+	field FieldID // for secField
+	// template labels are the templates' own section names; they are
+	// recognised anywhere a capitalised word may start, because the seeds
+	// print the whole template on one line. Field labels must start a line
+	// or follow a sentence break.
+	template bool
+}
+
+// templateLabels are the two templates' section labels (lower case).
+var templateLabels = map[string]label{
+	"scope":                      {sec: secScope, template: true},
+	"urgency driver":             {sec: secUrgency, template: true},
+	"urgency":                    {sec: secUrgency, template: true},
+	"why this matters":           {sec: secUrgency, template: true},
+	"action lane":                {sec: secLane, template: true},
+	"action requested":           {sec: secLane, template: true},
+	"lane":                       {sec: secLane, template: true},
+	"fix path":                   {sec: secFix, template: true},
+	"fix or workaround":          {sec: secFix, template: true},
+	"change plan":                {sec: secChange, template: true},
+	"change notes":               {sec: secChange, template: true},
+	"change safety":              {sec: secChange, template: true},
+	"if blocked":                 {sec: secBlocked, template: true},
+	"fallback":                   {sec: secBlocked, template: true},
+	"current owner and due date": {sec: secOwnerDue, template: true},
+	"owner and due date":         {sec: secOwnerDue, template: true},
+	"deadline or window":         {sec: secDeadlineWindow, template: true},
+	"closure proof needed":       {field: FieldClosureExpected, template: true},
+	"closure evidence needed":    {field: FieldClosureExpected, template: true},
+	"closure proof":              {field: FieldClosureExpected, template: true},
+	"closure evidence":           {field: FieldClosureExpected, template: true},
+	"caveats":                    {field: FieldSourceConfidence, template: true},
+}
+
+// fieldAliases are other ways people label single fields (lower case).
+// Every field's default label, up to any parenthesis, is accepted too.
+var fieldAliases = map[string]FieldID{
+	"cve": FieldAdvisory, "advisory": FieldAdvisory, "cve id": FieldAdvisory, "advisory id": FieldAdvisory,
+	"cve/advisory": FieldAdvisory, "cve or advisory": FieldAdvisory, "vulnerability": FieldAdvisory,
+	"product": FieldProduct, "products": FieldProduct,
+	"versions": FieldAffectedVersions, "affected version": FieldAffectedVersions, "version range": FieldAffectedVersions,
+	"affected build": FieldAffectedVersions, "affected builds": FieldAffectedVersions,
+	"assets": FieldAssetGroup, "asset": FieldAssetGroup, "affected assets": FieldAssetGroup, "asset groups": FieldAssetGroup,
+	"patch owner": FieldOwner, "owner team": FieldOwner, "assigned team": FieldOwner, "team": FieldOwner,
+	"service": FieldBusinessService, "excluded": FieldExcludedSystems, "out of scope": FieldExcludedSystems,
+	"kev": FieldKEV, "cisa kev": FieldKEV, "exploited": FieldExploitation, "exploitation status": FieldExploitation,
+	"criticality": FieldCriticality, "confidence": FieldSourceConfidence,
+	"fix version": FieldFixedVersion, "fixed in": FieldFixedVersion, "target version": FieldFixedVersion,
+	"patch": FieldPatchLink, "patch url": FieldPatchLink, "advisory link": FieldPatchLink,
+	"config change": FieldConfigChange, "configuration": FieldConfigChange,
+	"reboot": FieldReboot, "reboot required": FieldReboot, "supersedence": FieldSupersedence, "superseded by": FieldSupersedence,
+	"known issues": FieldKnownIssues, "known issue": FieldKnownIssues,
+	"due date": FieldDeadline, "due": FieldDeadline, "due by": FieldDeadline, "patch by": FieldDeadline, "sla": FieldDeadline,
+	"window": FieldWindow, "maintenance window": FieldWindow, "patch window": FieldWindow, "change window": FieldWindow,
+	"test plan": FieldTestPlan, "testing": FieldTestPlan, "test scope": FieldTestPlan, "tests": FieldTestPlan,
+	"rollback": FieldRollback, "rollback path": FieldRollback, "roll back": FieldRollback, "back out plan": FieldRollback,
+	"dependencies": FieldDependencies, "approval": FieldApproval, "approved by": FieldApproval,
+	"communication": FieldCommunication, "comms": FieldCommunication, "communications": FieldCommunication,
+	"change request": FieldChangeTicket, "change": FieldChangeTicket, "chg": FieldChangeTicket,
+	"temporary controls": FieldTemporaryControl, "mitigation": FieldTemporaryControl, "interim control": FieldTemporaryControl,
+	"monitoring": FieldSOCMonitoring, "detection": FieldSOCMonitoring, "detection request": FieldSOCMonitoring,
+	"exception expiry": FieldExceptionExpiry, "expiry": FieldExceptionExpiry, "expires": FieldExceptionExpiry,
+	"exception expires": FieldExceptionExpiry, "exception expiration": FieldExceptionExpiry,
+	"compensating control": FieldCompensatingControls, "vendor escalation": FieldVendorAsk,
+	"review date": FieldReviewDate, "next review": FieldReviewDate, "review by": FieldReviewDate,
+	"review": FieldReviewDate, "review trigger": FieldReviewTrigger, "review triggers": FieldReviewTrigger,
+	"blocked by": FieldBlocker, "blocker risk": FieldBlockerRisk, "unblock": FieldUnblock, "to unblock": FieldUnblock,
+	"unblocked by": FieldUnblock, "what unblocks it": FieldUnblock, "needed to unblock": FieldUnblock,
+	"closure evidence expected": FieldClosureExpected, "expected evidence": FieldClosureExpected,
+	"deployed version": FieldPatchedVersion, "installed version": FieldPatchedVersion,
+	"deployment": FieldDeploymentRecord, "deployed": FieldDeploymentRecord,
+	"patched assets": FieldAssetList, "scan": FieldScanEvidence, "scan evidence": FieldScanEvidence,
+	"inventory": FieldScanEvidence, "scan or inventory": FieldScanEvidence, "inventory evidence": FieldScanEvidence,
+	"validated at": FieldValidatedAt, "validated": FieldValidatedAt, "validation time": FieldValidatedAt,
+	"attestation": FieldOwnerValidation, "owner attestation": FieldOwnerValidation,
+	"exceptions": FieldClosureExceptions, "remaining exposure": FieldRemainingExposure,
+	"remaining exposed systems": FieldRemainingExposure, "deferred systems": FieldRemainingExposure,
+}
+
+// lookupLabel resolves a lower-case label phrase.
+func lookupLabel(phrase string) (label, bool) {
+	if l, ok := templateLabels[phrase]; ok {
+		return l, true
+	}
+	if id, ok := fieldAliases[phrase]; ok {
+		return label{sec: secField, field: id}, true
+	}
+	for i := range fieldSpecs {
+		l := fieldSpecs[i].Label
+		if p := strings.IndexByte(l, '('); p > 0 {
+			l = l[:p-1]
+		}
+		if len(l) == len(phrase) && strings.EqualFold(l, phrase) {
+			return label{sec: secField, field: fieldSpecs[i].ID}, true
+		}
+	}
+	return label{}, false
+}
+
+// mark is one label found in the text.
+type mark struct {
+	start, value int // where the label starts, where its value starts
+	label
+}
+
+// scanLabels finds every label in text, in order.
+func scanLabels(text string) []mark {
+	var marks []mark
+	for ls := 0; ls < len(text); {
+		le := strings.IndexByte(text[ls:], '\n')
+		if le < 0 {
+			le = len(text)
+		} else {
+			le += ls
+		}
+		marks = scanLine(text, ls, le, marks)
+		ls = le + 1
+	}
+	return marks
+}
+
+// scanLine finds the labels on one line [ls, le) of text.
+func scanLine(text string, ls, le int, marks []mark) []mark {
+	line := text[ls:le]
+	// A wiki table row whose first cell is a label: |Scope|web fleet|.
+	if t := strings.TrimSpace(line); strings.HasPrefix(t, "|") {
+		cells := strings.FieldsFunc(t, func(r rune) bool { return r == '|' })
+		if len(cells) >= 2 {
+			if l, ok := lookupLabel(normalizeLabel(cells[0])); ok {
+				first := strings.Index(line, cells[0]) + len(cells[0])
+				return append(marks, mark{start: ls, value: ls + first, label: l})
+			}
+		}
+	}
+	colon := strings.IndexByte(line, ':')
+	if colon < 0 {
+		// A heading or bold line naming a section: "h3. Scope", "## Scope".
+		if len(line) < 60 {
+			if l, ok := lookupLabel(normalizeLabel(line)); ok {
+				return append(marks, mark{start: ls, value: le, label: l})
+			}
+		}
+		return marks
+	}
+	for colon >= 0 {
+		c := ls + colon
+		if m, ok := labelBefore(text, ls, c); ok {
+			marks = append(marks, m)
+		}
+		next := strings.IndexByte(text[c+1:le], ':')
+		if next < 0 {
+			break
+		}
+		colon = c + 1 + next - ls
+	}
+	return marks
+}
+
+// isMarkup reports characters that wrap labels in wiki and markdown.
+func isMarkup(b byte) bool {
+	switch b {
+	case '*', '_', '{', '}', '+', ' ', '\t', '\r':
+		return true
+	}
+	return false
+}
+
+// isWordByte reports bytes that may be part of a label word.
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '/'
+}
+
+// labelBefore looks for a label ending at the colon at c, on the line
+// starting at ls, trying the longest phrase of up to six words first.
+func labelBefore(text string, ls, c int) (mark, bool) {
+	e := c
+	for e > ls && isMarkup(text[e-1]) {
+		e--
+	}
+	// Word starts, nearest first.
+	var starts [6]int
+	n := 0
+	i := e
+	for n < len(starts) && i > ls {
+		j := i
+		for j > ls && isWordByte(text[j-1]) {
+			j--
+		}
+		if j == i || i-j > 30 {
+			break
+		}
+		starts[n] = j
+		n++
+		if j == ls || (text[j-1] != ' ' && text[j-1] != '\t') || e-j > 60 {
+			break
+		}
+		i = j - 1
+		for i > ls && text[i-1] == ' ' {
+			i--
+		}
+	}
+	var buf [64]byte
+	for k := n - 1; k >= 0; k-- {
+		s := starts[k]
+		p := lowerWords(buf[:0], text[s:e])
+		l, ok := lookupLabel(string(p))
+		if !ok {
+			continue
+		}
+		if !labelAllowed(text, ls, s, l) {
+			continue
+		}
+		v := c + 1
+		for v < len(text) && (text[v] == '*' || text[v] == '_' || text[v] == ' ' || text[v] == '\t') {
+			v++
+		}
+		if strings.HasPrefix(text[v:], "{*}") {
+			v += 3
+		}
+		return mark{start: s, value: v, label: l}, true
+	}
+	return mark{}, false
+}
+
+// labelAllowed applies the position rules: any label may start a line; a
+// label after a sentence break must be capitalised unless it is a template
+// label; mid-sentence only a capitalised template label counts, so "test
+// scope:" inside change notes does not start a Scope section.
+func labelAllowed(text string, ls, s int, l label) bool {
+	j := s
+	for j > ls && (isMarkup(text[j-1]) || text[j-1] == '#' || text[j-1] == '-' || text[j-1] == '|' || text[j-1] == '>') {
+		j--
+	}
+	upper := text[s] >= 'A' && text[s] <= 'Z'
+	if j == ls {
+		return true
+	}
+	switch text[j-1] {
+	case '.', ';', ']', ')', '!', '?', ',':
+		return l.template || upper
+	}
+	return l.template && upper
+}
+
+// lowerWords appends s lower-cased with runs of spaces collapsed.
+func lowerWords(dst []byte, s string) []byte {
+	space := false
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b == ' ' || b == '\t' {
+			space = true
+			continue
+		}
+		if space && len(dst) > 0 {
+			dst = append(dst, ' ')
+		}
+		space = false
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		dst = append(dst, b)
+	}
+	return dst
+}
+
+// normalizeLabel turns a heading or table cell into a label phrase:
+// markup, heading prefixes and a trailing colon removed, lower case.
+func normalizeLabel(s string) string {
+	s = strings.TrimSpace(s)
+	for _, p := range [...]string{"h1.", "h2.", "h3.", "h4.", "h5.", "h6."} {
+		s = strings.TrimPrefix(s, p)
+	}
+	s = strings.Trim(s, "*_#:{} \t\r")
+	if len(s) > 40 {
+		return ""
+	}
+	return string(lowerWords(nil, s))
+}
+
+// parseDescription reads the seeds' templates and "Label: value" lines
+// from a description into h. Template sections are read first; single
+// field labels then override what a composite section implied.
+func parseDescription(desc string, h *Handoff) {
+	if len(desc) > maxDescription {
+		desc = desc[:maxDescription]
+		for len(desc) > 0 && !utf8.RuneStart(desc[len(desc)-1]) {
+			desc = desc[:len(desc)-1]
+		}
+	}
+	marks := scanLabels(desc)
+	titleAdvisory(desc, marks, h)
+	for pass := 0; pass < 2; pass++ {
+		for i, m := range marks {
+			if (m.sec == secField) != (pass == 1) {
+				continue
+			}
+			end := len(desc)
+			if i+1 < len(marks) {
+				end = marks[i+1].start
+			}
+			if m.value > end {
+				continue
+			}
+			applySection(h, m.label, cleanValue(desc[m.value:end]), pass == 1)
+		}
+	}
+	if !h.Scope.Advisory.Present() && !h.Scope.Advisory.Unfilled {
+		if id := findAdvisoryID(desc); id != "" {
+			assign(h, FieldAdvisory, id, SourceDescription, false)
+		}
+	}
+}
+
+// titleAdvisory reads the advisory from a template title: "Patch plan -
+// CVE-2026-1234" or "Patch owner handoff - [CVE/advisory]".
+func titleAdvisory(desc string, marks []mark, h *Handoff) {
+	for _, title := range [...]string{"patch owner handoff", "patch plan"} {
+		i := indexFold(desc, title)
+		if i < 0 {
+			continue
+		}
+		rest := strings.TrimLeft(desc[i+len(title):], " \t*_")
+		for _, dash := range [...]string{"-", "–", "—", ":"} {
+			if strings.HasPrefix(rest, dash) {
+				start := len(desc) - len(rest) + len(dash)
+				end := len(desc)
+				if nl := strings.IndexByte(desc[start:], '\n'); nl >= 0 {
+					end = start + nl
+				}
+				for _, m := range marks {
+					if m.start >= start && m.start < end {
+						end = m.start
+						break
+					}
+				}
+				assign(h, FieldAdvisory, cleanValue(desc[start:end]), SourceDescription, false)
+				return
+			}
+		}
+	}
+}
+
+// indexFold is strings.Index ignoring ASCII case; needle is lower case.
+func indexFold(s, needle string) int {
+	for i := 0; i+len(needle) <= len(s); i++ {
+		if (s[i]|0x20) == needle[0] && strings.EqualFold(s[i:i+len(needle)], needle) {
+			return i
+		}
+	}
+	return -1
+}

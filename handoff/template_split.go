@@ -1,0 +1,374 @@
+package handoff
+
+import "strings"
+
+// cleanValue turns a section's raw text into one line: bullets, heading
+// prefixes, table pipes and bold markers at the edges of each line are
+// removed, lines are joined with "; ", and the section stops at a blank
+// line once it has content (unless a list carries on after it), so a
+// signature after the template is not read into the last section.
+func cleanValue(raw string) string {
+	var parts []string
+	blank := false
+	for len(raw) > 0 {
+		line := raw
+		if nl := strings.IndexByte(raw, '\n'); nl >= 0 {
+			line, raw = raw[:nl], raw[nl+1:]
+		} else {
+			raw = ""
+		}
+		t := strings.TrimSpace(line)
+		bullet := len(t) > 0 && strings.IndexByte("*-#+", t[0]) >= 0 || strings.HasPrefix(t, "•")
+		if strings.HasPrefix(t, "||") {
+			if len(parts) > 0 {
+				break // a table header ends the section
+			}
+			continue
+		}
+		t = trimLineMarkup(t)
+		if t == "" {
+			blank = len(parts) > 0
+			continue
+		}
+		if blank && !bullet {
+			break
+		}
+		blank = false
+		parts = append(parts, t)
+	}
+	v := strings.Join(parts, "; ")
+	if strings.Trim(v, ".…") == "" {
+		return v
+	}
+	return strings.TrimRight(v, ".;, ")
+}
+
+// trimLineMarkup strips list bullets, heading prefixes, table pipes and
+// bold/italic markers from the edges of one line.
+func trimLineMarkup(t string) string {
+	for {
+		before := t
+		t = strings.TrimSpace(t)
+		t = strings.TrimPrefix(t, "{*}")
+		t = strings.TrimSuffix(t, "{*}")
+		if len(t) >= 3 && t[0] == 'h' && t[1] >= '1' && t[1] <= '6' && t[2] == '.' {
+			t = t[3:]
+		}
+		t = strings.TrimLeft(t, "*-#•+|> \t")
+		t = strings.TrimRight(t, "*| \t\r")
+		t = strings.TrimPrefix(t, "_")
+		t = strings.TrimSuffix(t, "_")
+		if t == before {
+			return t
+		}
+	}
+}
+
+// assign stores text in a field unless a real value is already there (or
+// override is set). Text holding a template placeholder is stored as
+// Unfilled so a finding can say it was left unfilled.
+func assign(h *Handoff, id FieldID, text string, from Source, override bool) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	cur := h.value(id)
+	if cur == nil {
+		return
+	}
+	v := Value{Text: text, From: from, Unfilled: isPlaceholder(text)}
+	switch {
+	case override && (v.Present() || !cur.Present()):
+	case cur.Present():
+		return
+	case cur.Unfilled && v.Unfilled:
+		return
+	}
+	h.SetValue(id, v)
+}
+
+// applySection stores one section's text in the fields it covers.
+func applySection(h *Handoff, l label, text string, override bool) {
+	if text == "" {
+		return
+	}
+	if l.sec == secField {
+		assign(h, l.field, text, SourceDescription, override)
+		return
+	}
+	if isPlaceholder(text) {
+		for _, id := range sectionFields(l.sec) {
+			assign(h, id, text, SourceDescription, false)
+		}
+		return
+	}
+	switch l.sec {
+	case secScope:
+		splitScope(h, text)
+	case secUrgency:
+		assign(h, FieldUrgencyDriver, text, SourceDescription, false)
+	case secLane:
+		assign(h, FieldLane, text, SourceDescription, false)
+	case secFix, secChange, secBlocked:
+		splitKeywords(h, l.sec, text)
+	case secOwnerDue:
+		date, rest := cutDate(text)
+		if date == "" {
+			// "team-x by end of sprint": the owner, then a due date that
+			// does not parse (and will be reported as invalid).
+			rest = text
+			for _, sep := range [...]string{", ", " by ", "; ", " - ", " due "} {
+				if i := strings.Index(rest, sep); i > 0 {
+					date, rest = strings.TrimSpace(rest[i+len(sep):]), rest[:i]
+					break
+				}
+			}
+		}
+		assign(h, FieldOwner, trimJoin(rest), SourceDescription, false)
+		assign(h, FieldDeadline, date, SourceDescription, false)
+	case secDeadlineWindow:
+		date, rest := cutDate(text)
+		assign(h, FieldDeadline, date, SourceDescription, false)
+		if date == "" || trimJoin(rest) != "" {
+			assign(h, FieldWindow, text, SourceDescription, false)
+		}
+	}
+}
+
+// sectionFields lists the fields a composite section stands for, so an
+// unfilled section marks each of them unfilled.
+func sectionFields(s section) []FieldID {
+	switch s {
+	case secScope:
+		return []FieldID{FieldAssetGroup, FieldProduct, FieldAffectedVersions}
+	case secUrgency:
+		return []FieldID{FieldUrgencyDriver}
+	case secLane:
+		return []FieldID{FieldLane}
+	case secFix:
+		return []FieldID{FieldFixedVersion}
+	case secChange:
+		return []FieldID{FieldWindow, FieldTestPlan, FieldRollback}
+	case secBlocked:
+		return []FieldID{FieldTemporaryControl, FieldSOCMonitoring, FieldVendorAsk, FieldReviewDate}
+	case secOwnerDue:
+		return []FieldID{FieldOwner, FieldDeadline}
+	case secDeadlineWindow:
+		return []FieldID{FieldDeadline, FieldWindow}
+	}
+	return nil
+}
+
+// trimJoin trims the separators left around a removed date.
+func trimJoin(s string) string {
+	s = strings.TrimSpace(s)
+	for _, w := range [...]string{"by", "due", "on", "until"} {
+		if strings.HasSuffix(strings.ToLower(s), " "+w) {
+			s = s[:len(s)-len(w)-1]
+		}
+	}
+	return strings.Trim(s, " ,;/-–()")
+}
+
+// splitScope reads "Scope: [assets, products, versions, business service,
+// owner]". Sub-labels ("Product: …; Versions: …") are honoured; otherwise the
+// whole text names the asset group and product, the parts that look like
+// versions are the affected versions, and "owner x" names the owner.
+func splitScope(h *Handoff, text string) {
+	labelled := false
+	for _, seg := range segments(text, true) {
+		if id, v, ok := subLabel(seg); ok {
+			assign(h, id, v, SourceDescription, false)
+			labelled = true
+		}
+	}
+	if labelled {
+		return
+	}
+	var versions []string
+	for _, seg := range segments(text, true) {
+		low := strings.ToLower(seg)
+		switch {
+		case strings.HasPrefix(low, "owned by "):
+			assign(h, FieldOwner, seg[len("owned by "):], SourceDescription, false)
+		case strings.HasPrefix(low, "owner "):
+			assign(h, FieldOwner, seg[len("owner "):], SourceDescription, false)
+		case looksLikeVersion(seg):
+			versions = append(versions, seg)
+		}
+	}
+	assign(h, FieldAssetGroup, text, SourceDescription, false)
+	assign(h, FieldProduct, text, SourceDescription, false)
+	assign(h, FieldAffectedVersions, strings.Join(versions, ", "), SourceDescription, false)
+}
+
+// keyword routes a part of a composite section to a field.
+type keyword struct {
+	words []string
+	field FieldID
+}
+
+// Keywords per composite section, checked in order; a part matching
+// several goes to each. The first field of each list is the section's
+// default for a part that matches nothing.
+var (
+	fixKeywords = []keyword{
+		{[]string{"workaround", "mitigat", "disable", "block "}, FieldWorkaround},
+		{[]string{"config", "setting", "registry"}, FieldConfigChange},
+		{[]string{"supersed"}, FieldSupersedence},
+		{[]string{"reboot", "restart"}, FieldReboot},
+		{[]string{"known issue", "caveat", "regression"}, FieldKnownIssues},
+		{[]string{"http://", "https://"}, FieldPatchLink},
+	}
+	changeKeywords = []keyword{
+		{[]string{"rollback", "roll back", "roll-back", "revert", "restore", "snapshot", "back out", "backout"}, FieldRollback},
+		{[]string{"test", "staging", "qa ", "canary", "pilot", "smoke"}, FieldTestPlan},
+		{[]string{"window", "maintenance", "sunday", "saturday", "weekend", "overnight", "out of hours"}, FieldWindow},
+		{[]string{"reboot", "restart", "downtime"}, FieldReboot},
+		{[]string{"depend", "requires ", "upgrade of"}, FieldDependencies},
+		{[]string{"approv", "cab"}, FieldApproval},
+		{[]string{"communicat", "notify", "announce", "comms", "status page", "customers", "inform"}, FieldCommunication},
+		{[]string{"chg", "change ticket", "change request", "cr-"}, FieldChangeTicket},
+		{[]string{"known issue", "caveat"}, FieldKnownIssues},
+	}
+	blockedKeywords = []keyword{
+		{[]string{"soc", "siem", "monitor", "detect", "alert", "hunt"}, FieldSOCMonitoring},
+		{[]string{"exception"}, FieldExceptionOwner},
+		{[]string{"vendor", "support case", "supplier"}, FieldVendorAsk},
+		{[]string{"review"}, FieldReviewDate},
+		{[]string{"waf", "control", "isolat", "restrict", "firewall", "acl", "disable", "segment", "mitigat", "block"}, FieldTemporaryControl},
+	}
+)
+
+// splitKeywords splits a fix, change or fallback section into parts and
+// routes each by sub-label or keyword; a part with neither goes to the
+// section's default field. Dates in a fallback part set the review date.
+func splitKeywords(h *Handoff, sec section, text string) {
+	kws, def, commas := fixKeywords, FieldFixedVersion, false
+	switch sec {
+	case secChange:
+		kws, def, commas = changeKeywords, FieldTestPlan, true
+	case secBlocked:
+		kws, def, commas = blockedKeywords, FieldTemporaryControl, true
+	}
+	got := map[FieldID][]string{}
+	var order []FieldID
+	add := func(id FieldID, s string) {
+		if _, ok := got[id]; !ok {
+			order = append(order, id)
+		}
+		got[id] = append(got[id], s)
+	}
+	for _, seg := range segments(text, commas) {
+		if id, v, ok := subLabel(seg); ok {
+			add(id, v)
+			continue
+		}
+		low := strings.ToLower(seg)
+		matched := false
+		if sec == secBlocked {
+			if date, _ := cutDate(seg); date != "" {
+				add(FieldReviewDate, date)
+				matched = true
+			}
+		}
+		for _, k := range kws {
+			if k.field == FieldReviewDate && matched {
+				continue
+			}
+			for _, w := range k.words {
+				if strings.Contains(low, w) {
+					switch k.field {
+					case FieldReviewDate:
+						add(FieldReviewTrigger, seg)
+					case FieldPatchLink:
+						add(FieldPatchLink, urlIn(seg))
+					default:
+						add(k.field, seg)
+					}
+					matched = true
+					break
+				}
+			}
+		}
+		if sec == secFix && looksLikeVersion(seg) {
+			add(FieldFixedVersion, seg)
+			matched = true
+		}
+		if !matched {
+			add(def, seg)
+		}
+	}
+	for _, id := range order {
+		assign(h, id, strings.Join(got[id], "; "), SourceDescription, false)
+	}
+}
+
+// urlIn returns the first http(s) URL in s, or s when there is none.
+func urlIn(s string) string {
+	i := strings.Index(s, "http://")
+	if j := strings.Index(s, "https://"); j >= 0 && (i < 0 || j < i) {
+		i = j
+	}
+	if i < 0 {
+		return s
+	}
+	end := strings.IndexAny(s[i:], " \t|]>)\"'")
+	if end < 0 {
+		return s[i:]
+	}
+	return s[i : i+end]
+}
+
+// segments splits a section into parts at semicolons, sentence ends and,
+// when commas is set, commas.
+func segments(text string, commas bool) []string {
+	f := func(r rune) bool { return r == ';' || (commas && r == ',') }
+	var out []string
+	for _, s := range strings.FieldsFunc(text, f) {
+		for _, p := range strings.Split(s, ". ") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// subLabel reads "Label: value" inside a section part.
+func subLabel(seg string) (FieldID, string, bool) {
+	i := strings.IndexByte(seg, ':')
+	if i <= 0 || i > 40 {
+		return "", "", false
+	}
+	l, ok := lookupLabel(normalizeLabel(seg[:i]))
+	if !ok {
+		return "", "", false
+	}
+	id := l.field
+	switch l.sec {
+	case secField:
+	case secUrgency:
+		id = FieldUrgencyDriver
+	case secLane:
+		id = FieldLane
+	default:
+		return "", "", false
+	}
+	return id, strings.TrimSpace(seg[i+1:]), true
+}
+
+// looksLikeVersion reports text naming a version: digits with dots
+// ("3.0.7", "2.4.x"), or a version word.
+func looksLikeVersion(s string) bool {
+	low := strings.ToLower(s)
+	if strings.Contains(low, "version") || strings.Contains(low, "build") || strings.Contains(low, "release") {
+		return true
+	}
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' && s[i+1] == '.' && (s[i+2] >= '0' && s[i+2] <= '9' || s[i+2] == 'x') {
+			return true
+		}
+	}
+	return false
+}
