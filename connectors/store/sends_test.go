@@ -305,3 +305,20 @@ func count(bs []bool) int {
 	}
 	return n
 }
+
+// TestCancelledContext: a cancelled call writes nothing and leaves the one
+// writer connection usable.
+func TestCancelledContext(t *testing.T) {
+	t.Parallel()
+	s, _ := openTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := s.Intend(ctx, reminder("cancelled", "X/1")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Intend(cancelled) = %v, want context.Canceled", err)
+	}
+	rec, existed, err := s.Intend(context.Background(), reminder("cancelled", "X/1"))
+	must(t, err)
+	if existed {
+		t.Fatalf("the cancelled Intend left a record: %+v", rec)
+	}
+}
