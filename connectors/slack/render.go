@@ -1,0 +1,130 @@
+package slack
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	slackgo "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackutilsx"
+
+	"github.com/patchbot/patchbot/handoff"
+)
+
+// Slack's limits the connector enforces itself, as a backstop behind the
+// renderer: blocks per message and characters of the top-level text.
+const (
+	maxBlocks    = 50
+	maxTextRunes = 40000
+)
+
+// MetadataEventType is the event_type of the metadata attached to every
+// message the connector posts; its payload carries the ledger Ref and the
+// part number, so Lookup can find the message again.
+const MetadataEventType = "patchbot_send"
+
+// part is one Slack message of a rendered Doc.
+type part struct {
+	text   string
+	blocks []slackgo.Block
+}
+
+// render turns a Doc into the messages to post, within Slack's limits.
+// When the renderer gives nothing (it is not written yet, or the Doc has no
+// blocks), the plain-text rendering is posted, escaped so that ticket text
+// cannot turn into mentions or links.
+func render(renderer func(handoff.Doc) []handoff.SlackMessage, d handoff.Doc) ([]part, error) {
+	var parts []part
+	for i, m := range renderer(d) {
+		var raws []json.RawMessage
+		if len(m.Blocks) > 0 && string(m.Blocks) != "null" {
+			if err := json.Unmarshal(m.Blocks, &raws); err != nil {
+				return nil, fmt.Errorf("slack: rendering part %d: blocks are not a JSON array: %w", i+1, err)
+			}
+		}
+		blocks := make([]slackgo.Block, 0, len(raws))
+		for _, r := range raws {
+			b, err := slackgo.BlockFromJSON(string(r))
+			if err != nil {
+				return nil, fmt.Errorf("slack: rendering part %d: %w", i+1, err)
+			}
+			blocks = append(blocks, b)
+		}
+		text := m.Text
+		if text == "" {
+			text = slackutilsx.EscapeMessage(firstNonEmpty(d.Summary, d.Title))
+		}
+		text = capRunes(text, maxTextRunes)
+		if len(blocks) == 0 {
+			if text != "" {
+				parts = append(parts, part{text: text})
+			}
+			continue
+		}
+		// Backstop: a rendering over the block limit becomes several messages.
+		for len(blocks) > 0 {
+			n := min(len(blocks), maxBlocks)
+			parts = append(parts, part{text: text, blocks: blocks[:n:n]})
+			blocks = blocks[n:]
+		}
+	}
+	if len(parts) > 0 {
+		return parts, nil
+	}
+	text := strings.TrimSpace(handoff.RenderText(d))
+	if text == "" {
+		text = firstNonEmpty(d.Summary, d.Title)
+	}
+	if text == "" {
+		return nil, errors.New("slack: nothing to send: the message renders empty")
+	}
+	return []part{{text: capRunes(slackutilsx.EscapeMessage(text), maxTextRunes)}}, nil
+}
+
+// metadata is the message metadata carrying the Ref.
+func metadata(ref string, n, of int) slackgo.SlackMetadata {
+	return slackgo.SlackMetadata{
+		EventType:    MetadataEventType,
+		EventPayload: map[string]any{"ref": ref, "part": n, "parts": of},
+	}
+}
+
+// refOf reads the Ref and part number from a message's metadata; part is 1
+// when the payload does not say.
+func refOf(m slackgo.Message) (ref string, partNo, parts int) {
+	if m.Metadata.EventType != MetadataEventType {
+		return "", 0, 0
+	}
+	ref, _ = m.Metadata.EventPayload["ref"].(string)
+	partNo, parts = 1, 1
+	if f, ok := m.Metadata.EventPayload["part"].(float64); ok {
+		partNo = int(f)
+	}
+	if f, ok := m.Metadata.EventPayload["parts"].(float64); ok {
+		parts = int(f)
+	}
+	return ref, partNo, parts
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// capRunes cuts s to at most n runes. Cutting an escaped entity ("&lt;")
+// in half leaves harmless text, never a mention.
+func capRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
