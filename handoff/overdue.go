@@ -43,3 +43,81 @@ type Due struct {
 	// Handoff is the handoff this is about, for texts.
 	Handoff Handoff
 }
+
+// DueItems lists what is due soon or overdue at now in loc: a heads-up
+// HeadsUpDays before a review date, deadline or exception expiry (the day
+// itself included); a review date passed (for a blocked or mitigate-first
+// item, DueBlockedReview); a deadline passed with no closure evidence; an
+// exception expired; and a resolved ticket without closure proof. Days are
+// calendar days in loc: a date-only value is that calendar day, a datetime
+// is converted to loc first; the day of is not overdue, the day after is
+// one day overdue, whatever DST does in between.
+func DueItems(ev Evaluation, p Policy, now time.Time, loc *time.Location) []Due {
+	if loc == nil {
+		loc = time.UTC
+	}
+	h := &ev.Handoff
+	today := instantDay(now, loc)
+	var out []Due
+	item := func(kind DueKind, field FieldID, on civilDay, days int) {
+		out = append(out, Due{Kind: kind, Key: h.Ticket.Key, Lane: ev.Lane, Field: field, On: on.in(loc), Days: days,
+			Owner: h.Scope.Owner, EscalateTo: p.EscalateTo, Handoff: ev.Handoff})
+	}
+	if h.Ticket.Done() {
+		if ev.Verdict == VerdictClosureProof {
+			at := h.Ticket.Resolved
+			if at.IsZero() {
+				at = h.Ticket.Updated
+			}
+			if at.IsZero() {
+				at = now
+			}
+			on := instantDay(at, loc)
+			item(DueResolvedWithoutProof, "", on, max(today.sub(on), 0))
+		}
+		return out
+	}
+	check := func(d Date, field FieldID, passed DueKind) {
+		if !d.Valid() {
+			return
+		}
+		on := dayOf(d.At, d.DateOnly, loc)
+		switch late := today.sub(on); {
+		case late > 0:
+			if passed != "" {
+				item(passed, field, on, late)
+			}
+		case -late <= p.HeadsUpDays:
+			item(DueSoon, field, on, -late)
+		}
+	}
+	review := DueReviewPassed
+	if h.Blocked || ev.Lane == LaneMitigateFirst {
+		review = DueBlockedReview
+	}
+	check(h.Fallback.ReviewDate, FieldReviewDate, review)
+	deadline := DueDeadlinePassed
+	if hasClosureEvidence(h) {
+		deadline = "" // evidence is in: closing is the next step, not a nag
+	}
+	check(h.Change.Deadline, FieldDeadline, deadline)
+	check(h.Fallback.ExceptionExpiry, FieldExceptionExpiry, DueExceptionExpired)
+	return out
+}
+
+// hasClosureEvidence reports whether any closure proof was provided.
+func hasClosureEvidence(h *Handoff) bool {
+	for _, id := range [...]FieldID{FieldPatchedVersion, FieldDeploymentRecord, FieldScanEvidence, FieldOwnerValidation, FieldValidatedAt} {
+		if h.has(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// ItemKey identifies a due item for the ledger: "KEY/kind/YYYY-MM-DD",
+// the day being the day it is due, so a new review date starts a new
+// reminder episode. For example "SEC-12/review_passed/2026-11-20".
+func ItemKey(d Due) string {
+	return d.Key + "/" + string(d.Kind) + "/" + d.On.Format("2006-01-02")
+}

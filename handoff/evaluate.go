@@ -1,0 +1,200 @@
+package handoff
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Evaluate checks a handoff against the policy at an instant in a
+// location. An open ticket is checked against its lane's requirements
+// (needs review when the lane is unknown, with a finding of its own) and,
+// when blocked, the blocked-state requirements; a resolved ticket against
+// the closure requirements only. Dates that do not parse, a deadline
+// before the ticket was opened and an expired exception on an open
+// exception are findings too. The verdict follows seed 003: missing fields
+// on an open ticket give a validation request, never a patch-now order.
+func Evaluate(h Handoff, p Policy, now time.Time, loc *time.Location) Evaluation {
+	if loc == nil {
+		loc = time.UTC
+	}
+	ev := Evaluation{Handoff: h, Lane: h.Lane}
+	c := checker{h: &ev.Handoff, p: p}
+	done := h.Ticket.Done()
+	if done {
+		for _, id := range p.Closure {
+			c.require(StageClosure, id)
+		}
+	} else {
+		if ev.Lane == LaneUnknown {
+			ev.Lane = LaneNeedsReview
+			c.add(c.noLane())
+		}
+		for _, id := range p.Require[ev.Lane] {
+			c.require(string(ev.Lane), id)
+		}
+		if h.Blocked {
+			for _, id := range p.Blocked {
+				c.require(StageBlocked, id)
+			}
+		}
+		c.invalidDates(string(ev.Lane))
+		c.dateRules(ev.Lane, instantDay(now, loc), loc)
+	}
+	ev.Findings = c.out
+	ev.Situation = situation(&ev, done)
+	ev.Ask = p.Asks[ev.Situation]
+	switch {
+	case len(ev.Findings) == 0:
+		ev.Verdict = VerdictReady
+	case done:
+		ev.Verdict = VerdictClosureProof
+	default:
+		ev.Verdict = VerdictValidationRequest
+	}
+	ev.Fingerprint = FingerprintOf(ev.Findings)
+	return ev
+}
+
+// checker collects findings, one per field.
+type checker struct {
+	h   *Handoff
+	p   Policy
+	out []Finding
+}
+
+// add records f unless its field already has a finding.
+func (c *checker) add(f Finding) {
+	for _, g := range c.out {
+		if g.Field == f.Field {
+			return
+		}
+	}
+	c.out = append(c.out, f)
+}
+
+// finding builds a finding for a field in a stage.
+func (c *checker) finding(kind FindingKind, stage string, id FieldID, detail string) Finding {
+	spec, _ := Field(id)
+	return Finding{Kind: kind, Field: id, Group: spec.Group, Label: c.p.prompt(stage, id), Why: spec.Why, Detail: detail}
+}
+
+// noLane is the finding for a ticket without a recognisable lane.
+func (c *checker) noLane() Finding {
+	detail := "no action lane given; checked as needs review"
+	if t := c.h.LaneText; t.Unfilled {
+		detail = fmt.Sprintf("the action lane was left as %q; checked as needs review", clip(t.Text, 80))
+	} else if t.Present() {
+		detail = fmt.Sprintf("%q is not an action lane; checked as needs review", clip(t.Text, 80))
+	}
+	return c.finding(FindingNoLane, "", FieldLane, detail)
+}
+
+// require checks one required field (or any of its alternatives).
+func (c *checker) require(stage string, id FieldID) {
+	if c.h.Satisfied(id) {
+		return
+	}
+	unfilled := ""
+	for _, a := range Alternatives(id) {
+		if d := c.h.date(a); d != nil && d.Present() && d.Err != "" {
+			c.add(c.finding(FindingInvalid, stage, id, d.Err))
+			return
+		}
+		if v := c.h.value(a); v != nil && v.Unfilled && unfilled == "" {
+			unfilled = v.Text
+		}
+	}
+	if unfilled != "" {
+		c.add(c.finding(FindingUnfilled, stage, id, fmt.Sprintf("left unfilled: %q", clip(unfilled, 80))))
+		return
+	}
+	c.add(c.finding(FindingMissing, stage, id, ""))
+}
+
+// invalidDates reports date fields that hold text that is not a date,
+// required or not: the bot would act on them.
+func (c *checker) invalidDates(stage string) {
+	for _, id := range [...]FieldID{FieldDeadline, FieldReviewDate, FieldExceptionExpiry, FieldValidatedAt} {
+		if d := c.h.date(id); d.Present() && d.Err != "" {
+			c.add(c.finding(FindingInvalid, stage, id, d.Err))
+		}
+	}
+}
+
+// dateRules reports a deadline before the ticket was opened and an
+// exception whose expiry has passed while it is still open.
+func (c *checker) dateRules(lane Lane, today civilDay, loc *time.Location) {
+	if d := c.h.Change.Deadline; d.Valid() && !c.h.Ticket.Created.IsZero() {
+		due, opened := dayOf(d.At, d.DateOnly, loc), instantDay(c.h.Ticket.Created, loc)
+		if due.sub(opened) < 0 {
+			c.add(c.finding(FindingInvalid, string(lane), FieldDeadline,
+				fmt.Sprintf("the deadline %s is before the ticket was opened on %s", due, opened)))
+		}
+	}
+	if d := c.h.Fallback.ExceptionExpiry; lane == LaneException && d.Valid() {
+		if exp := dayOf(d.At, d.DateOnly, loc); today.sub(exp) > 0 {
+			c.add(c.finding(FindingInvalid, string(lane), FieldExceptionExpiry,
+				fmt.Sprintf("the exception expired on %s and the ticket is still open", exp)))
+		}
+	}
+}
+
+// situation picks the seed's example handoff that applies. A patch-now or
+// planned item whose scope is in question is an affected-version
+// validation: "Do not schedule patching until product and version
+// evidence are clear."
+func situation(ev *Evaluation, done bool) Situation {
+	switch {
+	case done:
+		return SituationClosureEvidence
+	case ev.Handoff.Blocked:
+		return SituationBlockedChange
+	}
+	switch ev.Lane {
+	case LanePatchNow, LanePlannedWindow:
+		for _, f := range ev.Findings {
+			switch f.Field {
+			case FieldAssetGroup, FieldProduct, FieldAffectedVersions:
+				return SituationAffectedVersion
+			}
+		}
+		if ev.Lane == LanePatchNow {
+			return SituationUrgentPatch
+		}
+		return SituationPlannedWindow
+	case LaneMitigateFirst:
+		return SituationNoSafePatch
+	case LaneMonitor:
+		return SituationMonitor
+	case LaneException:
+		return SituationExceptionReview
+	}
+	return SituationAffectedVersion
+}
+
+// FingerprintOf is stable over the set of findings: it depends only on
+// each finding's kind and field, not on their order, labels, reasons or
+// details, so rewording a prompt never re-posts a request while a field
+// becoming missing, filled or invalid does. Empty for no findings.
+func FingerprintOf(findings []Finding) string {
+	if len(findings) == 0 {
+		return ""
+	}
+	keys := make([]string, len(findings))
+	for i, f := range findings {
+		keys[i] = string(f.Kind) + "\x00" + string(f.Field)
+	}
+	sort.Strings(keys)
+	uniq := keys[:1]
+	for _, k := range keys[1:] {
+		if k != uniq[len(uniq)-1] {
+			uniq = append(uniq, k)
+		}
+	}
+	sum := sha256.Sum256([]byte(strings.Join(uniq, "\x01")))
+	return hex.EncodeToString(sum[:8])
+}
