@@ -1,0 +1,187 @@
+package jira
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	_ "time/tzdata" // Jira users' time zones, even in a bare container
+
+	gojira "github.com/andygrunwald/go-jira"
+
+	"github.com/patchbot/patchbot/handoff"
+)
+
+// Client is a connected Jira site. It satisfies the scheduler's Tracker.
+// It is safe for concurrent use.
+type Client struct {
+	opts       Options
+	jc         *gojira.Client
+	log        *slog.Logger
+	deployment Deployment
+	base       string
+	me         handoff.User
+	loc        *time.Location
+	projects   map[string]*project
+}
+
+type project struct {
+	Project
+	ids   map[handoff.FieldID]string // handoff field -> Jira field id
+	fetch []string                   // the search `fields` parameter
+}
+
+// baseFields are always fetched besides the mapped ones.
+var baseFields = []string{"summary", "status", "resolution", "resolutiondate", "assignee", "reporter", "labels", "created", "updated", "description"}
+
+// New connects to Jira: it detects the deployment (unless set), reads the
+// bot's own user and time zone from /myself, and resolves every project's
+// field names to ids from /rest/api/2/field. Unknown or ambiguous names
+// are one error listing every problem.
+func New(ctx context.Context, o Options) (*Client, error) {
+	o = o.withDefaults()
+	if o.BaseURL == "" {
+		return nil, errors.New("jira: no base URL")
+	}
+	if _, err := url.Parse(o.BaseURL); err != nil {
+		return nil, fmt.Errorf("jira: base URL: %w", err)
+	}
+	switch {
+	case o.PAT != "" && o.Token != "":
+		return nil, errors.New("jira: both an API token (Cloud) and a personal access token (Data Center) are set; set one")
+	case o.PAT == "" && o.Token == "":
+		return nil, errors.New("jira: no credentials: set an email and API token (Cloud) or a personal access token (Data Center)")
+	case o.Token != "" && o.Email == "":
+		return nil, errors.New("jira: an API token needs the account's email")
+	}
+	var auth http.RoundTripper
+	base := o.HTTPClient.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	pt := newPolite(base, o)
+	if o.PAT != "" {
+		auth = &gojira.BearerAuthTransport{Token: o.PAT, Transport: pt}
+	} else {
+		auth = &gojira.BasicAuthTransport{Username: o.Email, Password: o.Token, Transport: pt}
+	}
+	hc := *o.HTTPClient
+	hc.Transport = auth
+	jc, err := gojira.NewClient(&hc, o.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("jira: %w", err)
+	}
+	c := &Client{opts: o, jc: jc, log: o.Logger, deployment: o.Deployment,
+		base: strings.TrimRight(o.BaseURL, "/"), projects: map[string]*project{}}
+
+	if c.deployment == DeploymentAuto {
+		var info struct {
+			DeploymentType string `json:"deploymentType"`
+		}
+		if err := c.call(ctx, "detect deployment", "", http.MethodGet, "rest/api/2/serverInfo", nil, &info); err != nil {
+			return nil, err
+		}
+		c.deployment = DeploymentDataCenter
+		if strings.EqualFold(info.DeploymentType, "Cloud") {
+			c.deployment = DeploymentCloud
+		}
+	}
+	if o.PageSize == 0 {
+		c.opts.PageSize = 100
+		if c.deployment == DeploymentDataCenter {
+			c.opts.PageSize = 1000
+		}
+	}
+
+	var me struct {
+		userJSON
+		TimeZone string `json:"timeZone"`
+	}
+	if err := c.call(ctx, "read the bot's user", "", http.MethodGet, "rest/api/2/myself", nil, &me); err != nil {
+		return nil, err
+	}
+	c.me = me.user()
+	c.loc = time.UTC
+	if me.TimeZone != "" {
+		if loc, err := time.LoadLocation(me.TimeZone); err == nil {
+			c.loc = loc
+		} else {
+			// JQL dates are read in the user's zone; with it unknown, widen
+			// the overlap by the largest offset so nothing is missed.
+			c.log.Warn("jira: unknown user time zone; widening the sync overlap by 14h", "zone", me.TimeZone)
+			c.opts.Overlap += 14 * time.Hour
+		}
+	}
+
+	fields, err := c.Fields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.resolve(fields); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Deployment reports the site's kind (detected or configured).
+func (c *Client) Deployment() Deployment { return c.deployment }
+
+// Me is the user the bot authenticates as.
+func (c *Client) Me() handoff.User { return c.me }
+
+// Location is the bot user's Jira time zone, in which JQL dates are read.
+func (c *Client) Location() *time.Location { return c.loc }
+
+// call sends one request through go-jira and decodes a 2xx answer into
+// out (when not nil). A GET whose body does not decode (truncated or
+// malformed JSON) is tried again within MaxRetries.
+func (c *Client) call(ctx context.Context, op, key, method, path string, body, out any) error {
+	_, err := c.callStatus(ctx, op, key, method, path, body, out)
+	return err
+}
+
+func (c *Client) callStatus(ctx context.Context, op, key, method, path string, body, out any) (int, error) {
+	endpoint := "/" + path
+	if i := strings.IndexByte(endpoint, '?'); i >= 0 {
+		endpoint = endpoint[:i]
+	}
+	for attempt := 0; ; attempt++ {
+		req, err := c.jc.NewRequestWithContext(ctx, method, path, body)
+		if err != nil {
+			return 0, &Error{Op: op, Key: key, Method: method, Endpoint: endpoint, Err: err}
+		}
+		resp, err := c.jc.Do(req, out)
+		status := 0
+		if resp != nil && resp.Response != nil {
+			status = resp.StatusCode
+		}
+		if err == nil {
+			if out == nil && resp != nil && resp.Body != nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+			}
+			return status, nil
+		}
+		e := &Error{Op: op, Key: key, Method: method, Endpoint: endpoint, Status: status, Err: err}
+		if status >= 200 && status < 300 {
+			// The answer was a success whose body did not decode.
+			e.Status = 0
+			e.Err = fmt.Errorf("decode response: %w", err)
+			if method == http.MethodGet && attempt < c.opts.MaxRetries && ctx.Err() == nil {
+				c.log.Warn("jira: response did not decode; trying again", "endpoint", endpoint, "ticket", key, "attempt", attempt+1, "err", err)
+				continue
+			}
+			return status, e
+		}
+		if status != 0 {
+			readError(e, resp.Response)
+			e.Err = fmt.Errorf("HTTP %d", status)
+		}
+		return status, e
+	}
+}

@@ -1,0 +1,240 @@
+package jira
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/patchbot/patchbot/handoff"
+)
+
+// rawIssue is a search hit. go-jira's Issue type drops the `properties`
+// the search returns and flattens custom fields, so the connector decodes
+// hits itself, field by field.
+type rawIssue struct {
+	ID         string                     `json:"id"`
+	Key        string                     `json:"key"`
+	Fields     map[string]json.RawMessage `json:"fields"`
+	Properties map[string]json.RawMessage `json:"properties"`
+}
+
+// userJSON is a user in either deployment's shape.
+type userJSON struct {
+	AccountID    string `json:"accountId"`
+	Name         string `json:"name"`
+	Key          string `json:"key"`
+	EmailAddress string `json:"emailAddress"`
+	DisplayName  string `json:"displayName"`
+}
+
+func (u userJSON) user() handoff.User {
+	return handoff.User{AccountID: u.AccountID, Name: u.Name, Key: u.Key, Email: u.EmailAddress, DisplayName: u.DisplayName}
+}
+
+// jiraTimeLayouts parse Jira's datetimes: +0000 offsets without a colon
+// (RFC 3339 parsing fails on them), with or without milliseconds.
+var jiraTimeLayouts = []string{
+	"2006-01-02T15:04:05.000-0700",
+	"2006-01-02T15:04:05-0700",
+	time.RFC3339Nano,
+	"2006-01-02",
+}
+
+func parseJiraTime(s string) (time.Time, bool) {
+	for _, l := range jiraTimeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func rawString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return ""
+}
+
+func rawTime(raw json.RawMessage) time.Time {
+	t, _ := parseJiraTime(rawString(raw))
+	return t
+}
+
+func rawUser(raw json.RawMessage) handoff.User {
+	var u userJSON
+	if isNull(raw) || json.Unmarshal(raw, &u) != nil {
+		return handoff.User{}
+	}
+	return u.user()
+}
+
+func isNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || bytes.Equal(t, []byte("null"))
+}
+
+// decodeTicket reads the identity and state of a hit.
+func (c *Client) decodeTicket(is rawIssue, projectName string) handoff.Ticket {
+	f := is.Fields
+	t := handoff.Ticket{Key: is.Key, Project: projectName, URL: c.base + "/browse/" + is.Key,
+		Summary: rawString(f["summary"]), Created: rawTime(f["created"]), Updated: rawTime(f["updated"]),
+		Resolved: rawTime(f["resolutiondate"]), Assignee: rawUser(f["assignee"]), Reporter: rawUser(f["reporter"])}
+	var st struct {
+		Name     string `json:"name"`
+		Category struct {
+			Key string `json:"key"`
+		} `json:"statusCategory"`
+	}
+	if json.Unmarshal(f["status"], &st) == nil {
+		t.Status = st.Name
+		t.StatusCategory = handoff.StatusCategory(st.Category.Key)
+	}
+	var res struct {
+		Name string `json:"name"`
+	}
+	if !isNull(f["resolution"]) && json.Unmarshal(f["resolution"], &res) == nil {
+		t.Resolution = res.Name
+	}
+	_ = json.Unmarshal(f["labels"], &t.Labels)
+	return t
+}
+
+// decodeValue reads one mapped field in any of Jira's shapes: text,
+// paragraph (wiki string on v2, ADF on v3), date and datetime (kept as the
+// raw text Jira sent), number, URL, user and multi-user, group, single and
+// multi select, cascading select, labels, components, versions, status,
+// resolution, priority. ok is false for an empty value. An unknown shape
+// comes back as its raw JSON text with known false, for a warning.
+func decodeValue(raw json.RawMessage) (v handoff.FieldValue, ok, known bool) {
+	if isNull(raw) {
+		return v, false, true
+	}
+	var x any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&x); err != nil {
+		return handoff.FieldValue{Text: string(raw)}, true, false
+	}
+	switch t := x.(type) {
+	case string:
+		v.Text = strings.TrimSpace(t)
+	case json.Number:
+		v.Text = numberText(t)
+	case bool:
+		v.Text = strconv.FormatBool(t)
+	case map[string]any:
+		text, user, isUser, k := decodeObject(t)
+		if !k {
+			return handoff.FieldValue{Text: string(raw)}, true, false
+		}
+		v.Text = text
+		if isUser {
+			v.Users = []handoff.User{user}
+		}
+	case []any:
+		known = true
+		for _, e := range t {
+			switch et := e.(type) {
+			case string:
+				if s := strings.TrimSpace(et); s != "" {
+					v.Items = append(v.Items, s)
+				}
+			case json.Number:
+				v.Items = append(v.Items, numberText(et))
+			case map[string]any:
+				text, user, isUser, k := decodeObject(et)
+				if !k {
+					return handoff.FieldValue{Text: string(raw)}, true, false
+				}
+				if text != "" {
+					v.Items = append(v.Items, text)
+				}
+				if isUser {
+					v.Users = append(v.Users, user)
+				}
+			case nil:
+			default:
+				return handoff.FieldValue{Text: string(raw)}, true, false
+			}
+		}
+		v.Text = strings.Join(v.Items, ", ")
+	default:
+		return handoff.FieldValue{Text: string(raw)}, true, false
+	}
+	return v, v.Text != "" || len(v.Items) > 0 || len(v.Users) > 0, true
+}
+
+func numberText(n json.Number) string {
+	if f, err := n.Float64(); err == nil {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return n.String()
+}
+
+// decodeObject reads one object-shaped value.
+func decodeObject(m map[string]any) (text string, u handoff.User, isUser, known bool) {
+	str := func(k string) string { s, _ := m[k].(string); return strings.TrimSpace(s) }
+	switch {
+	case m["type"] == "doc": // ADF rich text
+		var sb strings.Builder
+		adfText(m, &sb)
+		return strings.TrimSpace(sb.String()), u, false, true
+	case str("accountId") != "" || (str("key") != "" && str("name") != "" && (m["displayName"] != nil || m["emailAddress"] != nil)):
+		u = handoff.User{AccountID: str("accountId"), Name: str("name"), Key: str("key"), Email: str("emailAddress"), DisplayName: str("displayName")}
+		text = u.DisplayName
+		if text == "" {
+			text = firstNonEmpty(u.Email, u.Name, u.AccountID)
+		}
+		return text, u, true, true
+	case m["value"] != nil: // select, radio, checkbox, cascading select
+		text = str("value")
+		if child, ok := m["child"].(map[string]any); ok {
+			if cv, _ := child["value"].(string); cv != "" {
+				text += " - " + strings.TrimSpace(cv)
+			}
+		}
+		return text, u, false, true
+	case str("name") != "": // group, component, version, status, resolution, priority, issuetype
+		return str("name"), u, false, true
+	case str("key") != "": // project, linked issue
+		return str("key"), u, false, true
+	}
+	return "", u, false, false
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// adfText flattens Atlassian Document Format into text, a line per block.
+func adfText(n any, sb *strings.Builder) {
+	switch v := n.(type) {
+	case map[string]any:
+		if t, ok := v["text"].(string); ok {
+			sb.WriteString(t)
+		}
+		if v["type"] == "hardBreak" {
+			sb.WriteString("\n")
+		}
+		if c, ok := v["content"]; ok {
+			adfText(c, sb)
+		}
+		switch v["type"] {
+		case "paragraph", "heading", "listItem", "taskItem", "codeBlock":
+			sb.WriteString("\n")
+		}
+	case []any:
+		for _, x := range v {
+			adfText(x, sb)
+		}
+	}
+}

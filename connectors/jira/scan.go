@@ -1,0 +1,173 @@
+package jira
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/scheduler"
+)
+
+// JQLTimeLayout is how JQL takes a date and time (minute resolution).
+const JQLTimeLayout = "2006/01/02 15:04"
+
+// keysPerQuery bounds a `key in (...)` clause.
+const keysPerQuery = 100
+
+// searchPage is one page of either search.
+type searchPage struct {
+	Issues        []rawIssue `json:"issues"`
+	IsLast        *bool      `json:"isLast"`
+	NextPageToken string     `json:"nextPageToken"`
+	StartAt       int        `json:"startAt"`
+	MaxResults    int        `json:"maxResults"`
+	Total         int        `json:"total"`
+}
+
+// Scan calls fn for every ticket of the request's project, page by page.
+// It asks only for the fields the project's mapping needs plus the
+// ticket's identity and state, and for the trail property in the same
+// search, so reading a ticket costs no request of its own.
+//
+// UpdatedSince becomes `updated >= "yyyy/MM/dd HH:mm"` in the bot user's
+// Jira time zone (JQL dates are read in it; it comes from /myself), after
+// subtracting Options.Overlap, and floored to the minute: the window only
+// ever widens. Tickets are read in key order, which a ticket being
+// updated during the scan does not reorder, and a key seen twice with
+// the same `updated` is passed on once.
+func (c *Client) Scan(ctx context.Context, req scheduler.ScanRequest, fn func(scheduler.Ticket) error) error {
+	p := c.projects[req.Project]
+	if p == nil {
+		return fmt.Errorf("jira: scan: no project named %q is configured", req.Project)
+	}
+	base := "(" + p.JQL + ")"
+	if !req.UpdatedSince.IsZero() {
+		since := req.UpdatedSince.Add(-c.opts.Overlap).In(c.loc)
+		base += ` AND updated >= "` + since.Format(JQLTimeLayout) + `"`
+	}
+	seen := map[string]string{}
+	emit := func(is rawIssue) error {
+		upd := string(is.Fields["updated"])
+		if prev, ok := seen[is.Key]; ok && prev == upd {
+			return nil
+		}
+		seen[is.Key] = upd
+		return fn(c.decode(is, p))
+	}
+	if len(req.Keys) == 0 {
+		return c.search(ctx, p, base, emit)
+	}
+	for i := 0; i < len(req.Keys); i += keysPerQuery {
+		chunk := req.Keys[i:min(i+keysPerQuery, len(req.Keys))]
+		quoted := make([]string, len(chunk))
+		for j, k := range chunk {
+			quoted[j] = quoteJQL(k)
+		}
+		if err := c.search(ctx, p, base+" AND key in ("+strings.Join(quoted, ", ")+")", emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func quoteJQL(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// search runs one JQL over every page: nextPageToken on Cloud, startAt
+// on Data Center, continued past the Data Center result window with a key
+// range (`key > "LAST"`, which Jira evaluates within the key's project:
+// scopes spanning several projects larger than the window should be
+// configured as one project entry each).
+func (c *Client) search(ctx context.Context, p *project, where string, emit func(rawIssue) error) error {
+	op := "scan " + p.Name
+	q := url.Values{}
+	q.Set("fields", strings.Join(p.fetch, ","))
+	q.Set("properties", c.opts.PropertyKey)
+	q.Set("maxResults", strconv.Itoa(c.opts.PageSize))
+	if c.deployment == DeploymentCloud {
+		q.Set("jql", where+" ORDER BY key ASC")
+		for {
+			var page searchPage
+			if err := c.call(ctx, op, "", http.MethodGet, "rest/api/2/search/jql?"+q.Encode(), nil, &page); err != nil {
+				return err
+			}
+			for _, is := range page.Issues {
+				if err := emit(is); err != nil {
+					return err
+				}
+			}
+			if page.NextPageToken == "" || (page.IsLast != nil && *page.IsLast) || len(page.Issues) == 0 {
+				return nil
+			}
+			q.Set("nextPageToken", page.NextPageToken)
+		}
+	}
+	jql := where
+	startAt, last := 0, ""
+	for {
+		q.Set("jql", jql+" ORDER BY key ASC")
+		q.Set("startAt", strconv.Itoa(startAt))
+		var page searchPage
+		if err := c.call(ctx, op, "", http.MethodGet, "rest/api/2/search?"+q.Encode(), nil, &page); err != nil {
+			return err
+		}
+		for _, is := range page.Issues {
+			if err := emit(is); err != nil {
+				return err
+			}
+			last = is.Key
+		}
+		startAt += len(page.Issues)
+		if len(page.Issues) == 0 || startAt >= page.Total {
+			return nil
+		}
+		if startAt+c.opts.PageSize > c.opts.ResultWindow {
+			// Past the window Data Center refuses to page: start over
+			// from the last key read.
+			c.log.Info("jira: continuing past the search result window", "project", p.Name, "after", last)
+			jql = where + " AND key > " + quoteJQL(last)
+			startAt = 0
+		}
+	}
+}
+
+// decode turns a hit into the scheduler's ticket.
+func (c *Client) decode(is rawIssue, p *project) scheduler.Ticket {
+	in := handoff.Input{Ticket: c.decodeTicket(is, p.Name), Fields: map[handoff.FieldID]handoff.FieldValue{}}
+	if p.UseDescription {
+		in.Description = descriptionText(is.Fields["description"])
+	}
+	for concept, id := range p.ids {
+		raw, present := is.Fields[id]
+		if !present {
+			continue
+		}
+		v, ok, known := decodeValue(raw)
+		if !known {
+			c.log.Warn("jira: unknown field shape; using its raw text", "ticket", is.Key, "field", id, "concept", string(concept))
+		}
+		if ok {
+			in.Fields[concept] = v
+		}
+	}
+	trail, ok := decodeTrail(is.Properties[c.opts.PropertyKey])
+	if !ok {
+		c.log.Warn("jira: unreadable trail property; treating the ticket as new", "ticket", is.Key, "property", c.opts.PropertyKey)
+	}
+	return scheduler.Ticket{Input: in, Trail: trail}
+}
+
+// descriptionText reads the description: a wiki string on v2, ADF if a
+// site sends it so.
+func descriptionText(raw []byte) string {
+	v, ok, _ := decodeValue(raw)
+	if !ok {
+		return ""
+	}
+	return v.Text
+}

@@ -1,0 +1,48 @@
+package jira
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/patchbot/patchbot/handoff"
+)
+
+// trailJSON is the entity property's value: the bot's state on the ticket.
+// Its field names are a stored format; change them only with a version.
+type trailJSON struct {
+	V           int               `json:"v"`
+	Fingerprint string            `json:"fingerprint,omitempty"`
+	Flagged     []handoff.FieldID `json:"flagged,omitempty"`
+	CommentID   string            `json:"commentId,omitempty"`
+	Complete    bool              `json:"complete,omitempty"`
+	Deleted     bool              `json:"deleted,omitempty"`
+	Written     *time.Time        `json:"written,omitempty"`
+}
+
+func encodeTrail(t handoff.Trail) json.RawMessage {
+	j := trailJSON{V: 1, Fingerprint: t.Fingerprint, Flagged: t.Flagged, CommentID: t.CommentID,
+		Complete: t.Complete, Deleted: t.Deleted}
+	if !t.Written.IsZero() {
+		w := t.Written.UTC()
+		j.Written = &w
+	}
+	b, _ := json.Marshal(j)
+	return b
+}
+
+// decodeTrail reads the property; a missing or unreadable one is no trail.
+func decodeTrail(raw json.RawMessage) (handoff.Trail, bool) {
+	if isNull(raw) {
+		return handoff.Trail{}, true
+	}
+	var j trailJSON
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return handoff.Trail{}, false
+	}
+	t := handoff.Trail{Fingerprint: j.Fingerprint, Flagged: j.Flagged, CommentID: j.CommentID,
+		Complete: j.Complete, Deleted: j.Deleted}
+	if j.Written != nil {
+		t.Written = *j.Written
+	}
+	return t, true
+}
