@@ -283,7 +283,7 @@ func (s *Server) getIssue(w http.ResponseWriter, r *http.Request, _ []byte, is *
 // fields.labels (set), comments through update (add), entity properties.
 func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, body []byte, is *Issue) {
 	var req struct {
-		Fields     map[string]json.RawMessage `json:"fields"`
+		Fields     map[string]json.RawMessage              `json:"fields"`
 		Update     map[string][]map[string]json.RawMessage `json:"update"`
 		Properties []struct {
 			Key   string          `json:"key"`

@@ -26,7 +26,9 @@ type User struct {
 }
 
 // IsZero reports whether u is empty.
-func (u User) IsZero() bool { return u.AccountID == "" && u.Name == "" && u.Key == "" && u.DisplayName == "" }
+func (u User) IsZero() bool {
+	return u.AccountID == "" && u.Name == "" && u.Key == "" && u.DisplayName == ""
+}
 
 func (u User) json(flavor Flavor, base string) map[string]any {
 	m := map[string]any{"displayName": u.DisplayName, "active": true, "timeZone": "UTC"}
