@@ -44,7 +44,7 @@ var placeholderTexts = map[string]bool{
 // values.
 func isPlaceholder(text string) bool {
 	t := strings.TrimSpace(text)
-	if placeholderTexts[strings.ToLower(strings.TrimRight(t, ".;, "))] {
+	if low := strings.ToLower(t); placeholderTexts[low] || placeholderTexts[strings.TrimRight(low, ".;, ")] {
 		return true
 	}
 	for i := 0; i < len(t); i++ {

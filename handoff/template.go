@@ -165,9 +165,14 @@ func scanLine(text string, ls, le int, marks []mark) []mark {
 	}
 	colon := strings.IndexByte(line, ':')
 	if colon < 0 {
-		// A heading or bold line naming a section: "h3. Scope", "## Scope".
+		// A heading naming a section: "h3. Rollback plan", "## Scope",
+		// "*Scope*". Without a wiki heading prefix only the templates' own
+		// section names count, and never as a list item.
 		if len(line) < 60 {
-			if l, ok := lookupLabel(normalizeLabel(line)); ok {
+			t := strings.TrimSpace(line)
+			heading := len(t) > 3 && t[0] == 'h' && t[1] >= '1' && t[1] <= '6' && t[2] == '.'
+			item := strings.HasPrefix(t, "* ") || strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "+ ") || strings.HasPrefix(t, "•")
+			if l, ok := lookupLabel(normalizeLabel(line)); ok && (heading || l.template && !item) {
 				return append(marks, mark{start: ls, value: le, label: l})
 			}
 		}

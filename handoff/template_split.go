@@ -161,13 +161,18 @@ func sectionFields(s section) []FieldID {
 
 // trimJoin trims the separators left around a removed date.
 func trimJoin(s string) string {
-	s = strings.TrimSpace(s)
-	for _, w := range [...]string{"by", "due", "on", "until"} {
-		if strings.HasSuffix(strings.ToLower(s), " "+w) {
-			s = s[:len(s)-len(w)-1]
+	for {
+		before := s
+		s = strings.Trim(s, " ,;/-–()")
+		for _, w := range [...]string{"by", "due", "on", "until"} {
+			if low := strings.ToLower(s); strings.HasSuffix(low, " "+w) || strings.HasSuffix(low, "("+w) {
+				s = s[:len(s)-len(w)]
+			}
+		}
+		if s == before {
+			return s
 		}
 	}
-	return strings.Trim(s, " ,;/-–()")
 }
 
 // splitScope reads "Scope: [assets, products, versions, business service,
