@@ -33,30 +33,38 @@ type Project struct {
 // NagPolicy is how owners are reminded.
 type NagPolicy struct {
 	// Backoff is the number of days to wait after the 1st, 2nd, ... reminder
-	// before the next; past its end the last value repeats, so a
-	// long-overdue item never goes quiet. Default 1, 2, 4, 7.
-	Backoff []int
+	// before the next; past its end ThenEvery repeats, so a long-overdue
+	// item never goes quiet. Default 1, 2, 4, 7, then every 7.
+	Backoff   []int
+	ThenEvery int
 	// EscalateAfter is how many reminders an item gets before it is
 	// escalated (0: never). Escalations repeat every EscalateEvery days.
 	EscalateAfter int
 	EscalateEvery int
-	// EscalationChannel is where escalations go when neither the project
-	// nor the owner's manager says otherwise.
+	// Escalate picks the escalation target for an owner's item in a
+	// project (a Slack user id, email or channel). When nil: the owner's
+	// entry in Managers, the project's EscalateTo, EscalationChannel.
+	Escalate          func(project string, owner handoff.Person) string
 	EscalationChannel string
-	// Managers maps an owner (Jira account id, user name, email or the
-	// owner text) to their manager's Slack id or email.
-	Managers map[string]string
-	// QuietHours, when set, holds owner DMs back while the local time is
-	// inside [Start, End) (minutes after midnight; may wrap midnight).
+	Managers          map[string]string
+	// QuietHours, when set, holds owner DMs back while the owner's local
+	// time is inside the window; OwnerQuiet overrides it per owner key
+	// (Jira account id, user name, email or owner text).
 	QuietHours *QuietHours
+	OwnerQuiet map[string]QuietHours
 	// DigestChannel receives the weekly digest.
 	DigestChannel string
 	// PersonalDigest also DMs each owner their share of the digest.
 	PersonalDigest bool
 }
 
-// QuietHours is a daily window, in minutes after local midnight.
-type QuietHours struct{ Start, End int }
+// QuietHours is a daily window [Start, End) in minutes after local
+// midnight; it may wrap midnight. Loc is the owner's zone (default the
+// engine's).
+type QuietHours struct {
+	Start, End int
+	Loc        *time.Location
+}
 
 // Options configures an Engine.
 type Options struct {
@@ -137,6 +145,9 @@ func New(opt Options) (*Engine, error) {
 	if len(opt.Nag.Backoff) == 0 {
 		opt.Nag.Backoff = []int{1, 2, 4, 7}
 	}
+	if opt.Nag.ThenEvery == 0 {
+		opt.Nag.ThenEvery = opt.Nag.Backoff[len(opt.Nag.Backoff)-1]
+	}
 	if opt.Nag.EscalateEvery == 0 {
 		opt.Nag.EscalateEvery = 7
 	}
@@ -168,6 +179,9 @@ func (e *Engine) setStatus(f func(*Status)) {
 	f(&e.status)
 	e.mu.Unlock()
 }
+
+// Location is the team's time zone.
+func (e *Engine) Location() *time.Location { return e.opt.Location }
 
 // textOptions are the text options for an instant.
 func (e *Engine) textOptions(now time.Time) handoff.TextOptions {

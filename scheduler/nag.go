@@ -144,7 +144,7 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.Due) erro
 	if err != nil {
 		return fmt.Errorf("owner %s: resolve in slack: %w", k, err)
 	}
-	if len(p.remind)+len(p.soon) > 0 && !c.quiet(to) {
+	if len(p.remind)+len(p.soon) > 0 && !c.quiet(k, to) {
 		o := c.e.textOptions(c.now)
 		o.OwnerSlackID = to.UserID
 		doc := joinDocs(handoff.Reminder(person, p.remind, o), handoff.HeadsUp(person, p.soon, o), len(p.remind) > 0, len(p.soon) > 0)
@@ -231,7 +231,7 @@ func (c *cycle) backoff(n int) int {
 	if n-1 < len(b) {
 		return b[n-1]
 	}
-	return b[len(b)-1]
+	return c.e.opt.Nag.ThenEvery
 }
 
 // daysSince counts calendar days in the team's location, so a DST change
@@ -246,6 +246,9 @@ func (c *cycle) daysSince(t time.Time) int {
 }
 
 func (c *cycle) escalationTarget(owner string, d handoff.Due) string {
+	if f := c.e.opt.Nag.Escalate; f != nil {
+		return f(d.Handoff.Ticket.Project, d.Owner)
+	}
 	if m := c.e.opt.Nag.Managers[owner]; m != "" {
 		return m
 	}
@@ -264,13 +267,20 @@ func (c *cycle) target(ctx context.Context, t string) (Recipient, error) {
 	return recipientFor(t), nil
 }
 
-// quiet reports whether now is inside the quiet hours for a DM.
-func (c *cycle) quiet(to Recipient) bool {
+// quiet reports whether now is inside an owner's quiet hours for a DM.
+func (c *cycle) quiet(owner string, to Recipient) bool {
 	q := c.e.opt.Nag.QuietHours
+	if oq, ok := c.e.opt.Nag.OwnerQuiet[owner]; ok {
+		q = &oq
+	}
 	if q == nil || to.UserID == "" {
 		return false
 	}
-	l := c.now.In(c.e.opt.Location)
+	loc := q.Loc
+	if loc == nil {
+		loc = c.e.opt.Location
+	}
+	l := c.now.In(loc)
 	m := l.Hour()*60 + l.Minute()
 	if q.Start <= q.End {
 		return m >= q.Start && m < q.End
