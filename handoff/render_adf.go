@@ -1,0 +1,175 @@
+package handoff
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// adfNode is one node of an Atlassian Document Format document.
+type adfNode struct {
+	Type    string         `json:"type"`
+	Attrs   map[string]any `json:"attrs,omitempty"`
+	Content []adfNode      `json:"content,omitempty"`
+	Text    string         `json:"text,omitempty"`
+	Marks   []adfMark      `json:"marks,omitempty"`
+}
+
+// adfMark is a mark on a text node.
+type adfMark struct {
+	Type  string         `json:"type"`
+	Attrs map[string]any `json:"attrs,omitempty"`
+}
+
+// adfDoc is the document root; content is always present.
+type adfDoc struct {
+	Type    string    `json:"type"`
+	Version int       `json:"version"`
+	Content []adfNode `json:"content"`
+}
+
+// RenderADF renders a Doc as an Atlassian Document Format (v1) document for
+// Jira Cloud comments. It uses only nodes every comment accepts: heading,
+// paragraph, bulletList/listItem, rule, text, hardBreak and mention, with
+// the marks strong, em, code and link (code never combined with another
+// mark). Quoted text only ever lands in text nodes, which Jira shows as
+// typed; empty text nodes are never written. Checklist items are bullets
+// with ☐/☑, since taskList is not allowed in every comment.
+func RenderADF(d Doc) json.RawMessage {
+	doc := adfDoc{Type: "doc", Version: 1, Content: []adfNode{}}
+	if t := adfInlines([]Inline{tx(d.Title)}, false); len(t) > 0 {
+		doc.Content = append(doc.Content, adfNode{Type: "heading", Attrs: map[string]any{"level": 3}, Content: t})
+	}
+	for _, bl := range d.Blocks {
+		if n, ok := adfBlock(bl); ok {
+			doc.Content = append(doc.Content, n)
+		}
+	}
+	out, err := json.Marshal(doc)
+	if err != nil { // cannot happen: only strings, ints and slices
+		return json.RawMessage(`{"type":"doc","version":1,"content":[]}`)
+	}
+	return out
+}
+
+func adfBlock(bl Block) (adfNode, bool) {
+	switch bl.Kind {
+	case BlockParagraph:
+		return adfNode{Type: "paragraph", Content: adfInlines(bl.Inlines, false)}, true
+	case BlockContext:
+		return adfNode{Type: "paragraph", Content: adfInlines(bl.Inlines, true)}, true
+	case BlockHeading:
+		c := adfInlines(bl.Inlines, false)
+		if len(c) == 0 {
+			return adfNode{}, false
+		}
+		return adfNode{Type: "heading", Attrs: map[string]any{"level": min(max(bl.Level, 1)+2, 6)}, Content: c}, true
+	case BlockList:
+		list := adfNode{Type: "bulletList"}
+		for _, it := range bl.Items {
+			in := it.Inlines
+			if it.Check != nil {
+				in = append([]Inline{tx(checkMark(*it.Check) + " ")}, in...)
+			}
+			list.Content = append(list.Content, adfNode{Type: "listItem",
+				Content: []adfNode{{Type: "paragraph", Content: adfInlines(in, false)}}})
+		}
+		return list, len(list.Content) > 0
+	case BlockFields:
+		p := adfNode{Type: "paragraph"}
+		for i, f := range bl.Fields {
+			if i > 0 {
+				p.Content = append(p.Content, adfNode{Type: "hardBreak"})
+			}
+			p.Content = append(p.Content, adfInlines([]Inline{st(strings.TrimSpace(f.Label) + ":"), tx(" ")}, false)...)
+			p.Content = append(p.Content, adfInlines(f.Value, false)...)
+		}
+		return p, len(p.Content) > 0
+	case BlockDivider:
+		return adfNode{Type: "rule"}, true
+	}
+	return adfNode{}, false
+}
+
+// adfInlines turns inlines into text and mention nodes; small marks the
+// whole run as emphasis (small print). Adjacent plain runs are merged.
+func adfInlines(in []Inline, small bool) []adfNode {
+	var out []adfNode
+	add := func(text string, marks ...adfMark) {
+		if text == "" {
+			return
+		}
+		if small && !hasMark(marks, "code") && !hasMark(marks, "em") {
+			marks = append(marks, adfMark{Type: "em"})
+		}
+		if n := len(out); n > 0 && out[n-1].Type == "text" && sameMarks(out[n-1].Marks, marks) {
+			out[n-1].Text += text
+			return
+		}
+		out = append(out, adfNode{Type: "text", Text: text, Marks: marks})
+	}
+	for _, x := range in {
+		t := quoted(x.Text)
+		switch x.Kind {
+		case InlineStrong:
+			add(t, adfMark{Type: "strong"})
+		case InlineEmphasis:
+			add(t, adfMark{Type: "em"})
+		case InlineCode:
+			add(t, adfMark{Type: "code"})
+		case InlineLink:
+			if u := safeURL(x.URL); u != "" {
+				if t == "" {
+					t = u
+				}
+				add(t, adfMark{Type: "link", Attrs: map[string]any{"href": u}})
+			} else {
+				add(t)
+			}
+		case InlineMention:
+			if id := x.User.AccountID; idOK(id) {
+				out = append(out, adfNode{Type: "mention", Attrs: map[string]any{"id": id, "text": "@" + t}})
+			} else {
+				add("@" + t)
+			}
+		default:
+			add(t)
+		}
+	}
+	// Trim the run's outer spaces; a text node left empty is dropped.
+	if n := len(out); n > 0 {
+		if out[0].Type == "text" {
+			out[0].Text = strings.TrimLeft(out[0].Text, " ")
+		}
+		if out[n-1].Type == "text" {
+			out[n-1].Text = strings.TrimRight(out[n-1].Text, " ")
+		}
+	}
+	kept := out[:0]
+	for _, n := range out {
+		if n.Type != "text" || n.Text != "" {
+			kept = append(kept, n)
+		}
+	}
+	return kept
+}
+
+func hasMark(ms []adfMark, t string) bool {
+	for _, m := range ms {
+		if m.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
+func sameMarks(a, b []adfMark) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Type != b[i].Type || a[i].Attrs["href"] != b[i].Attrs["href"] {
+			return false
+		}
+	}
+	return true
+}

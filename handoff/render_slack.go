@@ -1,0 +1,273 @@
+package handoff
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// SlackMessage is one Slack message: Block Kit blocks and the fallback
+// text shown in notifications and by clients without blocks.
+type SlackMessage struct {
+	Text   string
+	Blocks json.RawMessage
+}
+
+// Slack's Block Kit limits.
+const (
+	slackMaxBlocks = 50   // blocks in a message
+	slackMaxText   = 3000 // a section's or context element's text
+	slackMaxHeader = 150  // a header's plain text
+	slackMaxFields = 10   // fields in a section
+	slackMaxField  = 2000 // one field's text
+)
+
+type slackText struct {
+	Type     string `json:"type"`
+	Text     string `json:"text"`
+	Emoji    bool   `json:"emoji,omitempty"`
+	Verbatim bool   `json:"verbatim,omitempty"`
+}
+
+type slackBlock struct {
+	Type     string      `json:"type"`
+	Text     *slackText  `json:"text,omitempty"`
+	Fields   []slackText `json:"fields,omitempty"`
+	Elements []slackText `json:"elements,omitempty"`
+	heading  bool
+}
+
+func mrkdwn(s string) slackText { return slackText{Type: "mrkdwn", Text: s, Verbatim: true} }
+
+// RenderSlack renders a Doc as Block Kit messages within Slack's limits:
+// a header of at most 150 characters, mrkdwn sections of at most 3,000
+// (verbatim, so Slack links and mentions nothing by itself), at most 10
+// fields of 2,000 per section, and at most 50 blocks a message. A longer
+// document is split over several messages (a heading never ends one);
+// text too long for one block is cut with an ellipsis. Quoted text is
+// escaped (&, <, >) and a literal @here, @channel or @everyone broken; the
+// only real mention is an explicit mention node with a Slack id.
+func RenderSlack(d Doc) []SlackMessage {
+	var blocks []slackBlock
+	if t := slackPlain(d.Title, slackMaxHeader); t != "" {
+		blocks = append(blocks, slackBlock{Type: "header", Text: &slackText{Type: "plain_text", Text: t, Emoji: true}})
+	}
+	for _, bl := range d.Blocks {
+		blocks = append(blocks, slackBlocks(bl)...)
+	}
+	var parts [][]slackBlock
+	for len(blocks) > 0 {
+		n := min(len(blocks), slackMaxBlocks)
+		for n < len(blocks) && n > 1 && blocks[n-1].heading {
+			n--
+		}
+		parts = append(parts, blocks[:n])
+		blocks = blocks[n:]
+	}
+	if len(parts) == 0 {
+		parts = [][]slackBlock{nil}
+	}
+	fallback := d.Summary
+	if strings.TrimSpace(fallback) == "" {
+		fallback = d.Title
+	}
+	fallback = slackLine([]Inline{tx(fallback)}, slackMaxText-16)
+	out := make([]SlackMessage, 0, len(parts))
+	for i, p := range parts {
+		text := fallback
+		if len(parts) > 1 {
+			text += " (" + strconv.Itoa(i+1) + "/" + strconv.Itoa(len(parts)) + ")"
+		}
+		if p == nil {
+			p = []slackBlock{}
+		}
+		raw, err := json.Marshal(p)
+		if err != nil { // cannot happen: only strings and slices
+			raw = json.RawMessage("[]")
+		}
+		out = append(out, SlackMessage{Text: text, Blocks: raw})
+	}
+	return out
+}
+
+func slackBlocks(bl Block) []slackBlock {
+	switch bl.Kind {
+	case BlockParagraph:
+		if s := slackLine(bl.Inlines, slackMaxText); s != "" {
+			return []slackBlock{{Type: "section", Text: ptr(mrkdwn(s))}}
+		}
+	case BlockHeading:
+		if s := slackLine([]Inline{st(inlinePlain(bl.Inlines))}, slackMaxText); s != "" {
+			return []slackBlock{{Type: "section", Text: ptr(mrkdwn(s)), heading: true}}
+		}
+	case BlockContext:
+		if s := slackLine(bl.Inlines, slackMaxText); s != "" {
+			return []slackBlock{{Type: "context", Elements: []slackText{mrkdwn(s)}}}
+		}
+	case BlockList:
+		var out []slackBlock
+		var cur strings.Builder
+		flush := func() {
+			if cur.Len() > 0 {
+				out = append(out, slackBlock{Type: "section", Text: ptr(mrkdwn(cur.String()))})
+				cur.Reset()
+			}
+		}
+		for _, it := range bl.Items {
+			prefix := "• "
+			if it.Check != nil {
+				prefix = checkMark(*it.Check) + " "
+			}
+			line := prefix + slackLine(it.Inlines, slackMaxText-slackLen(prefix))
+			if cur.Len() > 0 && slackLen(cur.String())+1+slackLen(line) > slackMaxText {
+				flush()
+			}
+			if cur.Len() > 0 {
+				cur.WriteByte('\n')
+			}
+			cur.WriteString(line)
+		}
+		flush()
+		return out
+	case BlockFields:
+		var out []slackBlock
+		for i := 0; i < len(bl.Fields); i += slackMaxFields {
+			sec := slackBlock{Type: "section"}
+			for _, f := range bl.Fields[i:min(i+slackMaxFields, len(bl.Fields))] {
+				label := slackLine([]Inline{st(f.Label)}, 200)
+				sec.Fields = append(sec.Fields, mrkdwn(label+"\n"+slackLine(f.Value, slackMaxField-slackLen(label)-1)))
+			}
+			out = append(out, sec)
+		}
+		return out
+	case BlockDivider:
+		return []slackBlock{{Type: "divider"}}
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// slackLen counts as Slack does, in UTF-16 code units.
+func slackLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
+}
+
+// slackPlain is text for a plain_text object, cut to n. Plain text is not
+// parsed for mentions or links; angle brackets are still swapped for
+// look-alikes and @ broken, so nothing in it reads as markup either.
+func slackPlain(s string, n int) string {
+	s = strings.TrimSpace(quoted(s))
+	s = strings.NewReplacer("<", "‹", ">", "›").Replace(s)
+	s = breakAt(s)
+	for slackLen(s) > n {
+		s = cutText(s, max(1, n-(slackLen(s)-n)/2-1))
+	}
+	return s
+}
+
+// breakAt puts a zero-width joiner after an @ that starts a word.
+func breakAt(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	var b strings.Builder
+	prev := ' '
+	for _, r := range s {
+		b.WriteRune(r)
+		if r == '@' && !isWord(prev) {
+			b.WriteString(zwj)
+		}
+		prev = r
+	}
+	return b.String()
+}
+
+// inlinePlain is the text of inlines without marks.
+func inlinePlain(in []Inline) string {
+	var b strings.Builder
+	for _, x := range in {
+		b.WriteString(x.Text)
+	}
+	return b.String()
+}
+
+// slackLine renders inlines as one mrkdwn line of at most budget
+// characters. A run that does not fit is cut (rune-safe, before escaping,
+// so no entity or link is split) and the line ends with an ellipsis.
+func slackLine(in []Inline, budget int) string {
+	var b strings.Builder
+	used := 0
+	for _, x := range in {
+		t := quoted(x.Text)
+		piece := slackInline(x, t)
+		if used+slackLen(piece) <= budget {
+			b.WriteString(piece)
+			used += slackLen(piece)
+			continue
+		}
+		room := budget - used - 1
+		if x.Kind != InlineMention && x.Kind != InlineLink {
+			n := len([]rune(t))
+			for n > 0 && slackLen(slackInline(x, cutText(t, n))) > room {
+				n = n * 3 / 4
+			}
+			if n > 0 {
+				b.WriteString(slackInline(x, cutText(t, n)))
+				break
+			}
+		}
+		if room >= 0 {
+			b.WriteString(ellipsis)
+		}
+		break
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func slackInline(x Inline, t string) string {
+	switch x.Kind {
+	case InlineStrong:
+		return slackMark("*", t)
+	case InlineEmphasis:
+		return slackMark("_", t)
+	case InlineCode:
+		if s := strings.TrimSpace(t); s != "" {
+			return "`" + slackEscape(strings.ReplaceAll(s, "`", "'")) + "`"
+		}
+		return t
+	case InlineLink:
+		u := safeURL(x.URL)
+		switch {
+		case u == "":
+			return slackEscape(t)
+		case strings.TrimSpace(t) == "":
+			return "<" + u + ">"
+		}
+		return "<" + u + "|" + slackEscape(t) + ">"
+	case InlineMention:
+		if slackIDOK(x.SlackID) {
+			return "<@" + x.SlackID + ">"
+		}
+		return slackEscape("@" + t)
+	}
+	return slackEscape(t)
+}
+
+// slackMark wraps text in a mrkdwn mark, spaces outside.
+func slackMark(m, t string) string {
+	s := strings.TrimSpace(t)
+	if s == "" {
+		return t
+	}
+	lead := t[:len(t)-len(strings.TrimLeft(t, " "))]
+	trail := t[len(strings.TrimRight(t, " ")):]
+	return lead + m + slackEscape(s) + m + trail
+}

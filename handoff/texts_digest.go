@@ -1,0 +1,146 @@
+package handoff
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Digest is the weekly overdue digest for a channel: the totals (items,
+// owners, count per lane), then one section per owner (owners whose oldest
+// item is oldest come first) with a count, and in it one list per lane in
+// the seeds' order with a count, items oldest first. Heads-up items
+// (DueSoon) are not overdue and are left out. Owners are named, not
+// mentioned: a channel digest pings nobody.
+func Digest(items []Due, o TextOptions) Doc {
+	c := newTextCtx(o)
+	over := overdueOnly(items)
+	groups := groupByOwner(over)
+	named := 0
+	for _, g := range groups {
+		if hasOwner(g.owner) {
+			named++
+		}
+	}
+	d := msgData{Total: len(over), Owners: named, Date: c.today(), Labels: c.laneCounts(over)}
+	doc := Doc{Title: c.say("dg.title", d), Summary: c.say("dg.summary", d)}
+	if len(over) == 0 {
+		doc.Blocks = []Block{para(tx(c.word("dg.none")))}
+		return doc
+	}
+	doc.Blocks = append(doc.Blocks, para(tx(c.say("dg.totals", d))))
+	for _, g := range groups {
+		name := c.ownerName(g.owner)
+		if !hasOwner(g.owner) {
+			name = c.word("owner.none")
+		}
+		doc.Blocks = append(doc.Blocks, heading(2, c.say("dg.group", msgData{Owner: name, Count: len(g.items)})))
+		doc.Blocks = append(doc.Blocks, c.byLane(g.items, false)...)
+	}
+	doc.Blocks = append(doc.Blocks, smallPrint(c.say("dg.context", d)))
+	return doc
+}
+
+// PersonalDigest is one owner's share of the weekly digest: addressed to
+// the owner, their overdue items by lane, oldest first, each with what to
+// do.
+func PersonalDigest(owner Person, items []Due, o TextOptions) Doc {
+	c := newTextCtx(o)
+	over := overdueOnly(items)
+	d := msgData{Owner: c.ownerName(owner), Total: len(over), Count: len(over), Date: c.today()}
+	doc := Doc{Title: c.say("pd.title", d), Summary: c.say("pd.summary", d)}
+	if len(over) == 0 {
+		doc.Blocks = []Block{c.addressed(owner, c.word("dg.none"))}
+		return doc
+	}
+	doc.Blocks = append(doc.Blocks, c.addressed(owner, c.say("pd.intro", d)))
+	doc.Blocks = append(doc.Blocks, c.byLane(over, true)...)
+	return doc
+}
+
+func overdueOnly(items []Due) []Due {
+	out := make([]Due, 0, len(items))
+	for _, d := range items {
+		if d.Kind != DueSoon {
+			out = append(out, d)
+		}
+	}
+	return overdueFirst(out)
+}
+
+// ownerGroup is one owner's items, oldest first.
+type ownerGroup struct {
+	owner Person
+	items []Due
+}
+
+// groupByOwner groups items (already oldest first) by owner, in the order
+// of each owner's oldest item.
+func groupByOwner(items []Due) []ownerGroup {
+	var groups []ownerGroup
+	index := map[string]int{}
+	for _, d := range items {
+		k := ownerKey(d.Owner)
+		i, ok := index[k]
+		if !ok {
+			i = len(groups)
+			index[k] = i
+			groups = append(groups, ownerGroup{owner: d.Owner})
+		}
+		groups[i].items = append(groups[i].items, d)
+	}
+	return groups
+}
+
+// ownerKey identifies a person across items: the Jira account, else the
+// user name, the email, or the text as written.
+func ownerKey(p Person) string {
+	switch {
+	case p.User.AccountID != "":
+		return "a:" + p.User.AccountID
+	case p.User.Name != "":
+		return "n:" + p.User.Name
+	case p.User.Email != "":
+		return "e:" + strings.ToLower(p.User.Email)
+	case p.Present():
+		return "t:" + strings.ToLower(strings.TrimSpace(p.Text))
+	}
+	return ""
+}
+
+// laneOrder is the seeds' lane order with the unknown lane last.
+func laneOrder() []Lane { return append(append([]Lane(nil), Lanes...), LaneUnknown) }
+
+// byLane lists items (already oldest first) under one heading per lane.
+func (c *textCtx) byLane(items []Due, do bool) []Block {
+	var out []Block
+	for _, l := range laneOrder() {
+		list := Block{Kind: BlockList}
+		for _, d := range items {
+			if d.Lane == l {
+				list.Items = append(list.Items, c.dueItem(d, do))
+			}
+		}
+		if len(list.Items) == 0 {
+			continue
+		}
+		out = append(out, heading(3, c.say("dg.lane", msgData{Lane: c.laneName(l, false), Count: len(list.Items)})), list)
+	}
+	return out
+}
+
+// laneCounts is "patch now 3, monitor 1" over the lanes that have items.
+func (c *textCtx) laneCounts(items []Due) string {
+	var parts []string
+	for _, l := range laneOrder() {
+		n := 0
+		for _, d := range items {
+			if d.Lane == l {
+				n++
+			}
+		}
+		if n > 0 {
+			parts = append(parts, c.laneName(l, false)+" "+strconv.Itoa(n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,214 @@
+package handoff
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ValidationRequest is the living checklist posted on a ticket whose
+// handoff is not owner-ready (seed 003: "If those are missing, send a
+// validation request instead of a patch-now order"). It reads, in order:
+// the ticket; who it is for and why it is a validation request; the
+// checklist of what is missing (each with why it matters, what is wrong on
+// this ticket and how to fix it) with items provided since ticked off; the
+// seed's ask for the situation; the handoff as it stands in the shape of
+// the seed's "Patch owner handoff" template; and what to send back.
+func ValidationRequest(ev Evaluation, o TextOptions) Doc {
+	c := newTextCtx(o)
+	h := ev.Handoff
+	t := h.Ticket
+	d := msgData{Key: t.Key, Advisory: quote(h.Scope.Advisory.Text, 60), Lane: c.laneName(ev.Lane, h.Blocked),
+		Count: len(ev.Findings), Date: c.today()}
+	doc := Doc{Title: c.say("vr.title", d), Summary: c.say("vr.summary", d)}
+
+	doc.Blocks = append(doc.Blocks, ticketLine(t))
+	intro := c.say("vr.intro", d)
+	if len(ev.Findings) == 0 {
+		intro = c.say("vr.intro_ready", d)
+	}
+	doc.Blocks = append(doc.Blocks, c.addressed(h.Scope.Owner, intro))
+
+	if len(ev.Findings)+len(o.Ticked) > 0 {
+		doc.Blocks = append(doc.Blocks, heading(2, c.say("vr.missing", d)), c.checklist(ev.Findings, o.Ticked))
+	}
+	if ask := c.ask(ev); ask != "" {
+		doc.Blocks = append(doc.Blocks, heading(2, c.word("vr.ask")), para(tx(ask)))
+	}
+	doc.Blocks = append(doc.Blocks,
+		heading(2, c.word("vr.handoff")), c.handoffFields(ev),
+		heading(2, c.word("vr.send_back")), para(tx(c.word("vr.send_back_text"))),
+		smallPrint(c.say("vr.context", d)))
+	return doc
+}
+
+// Reopened is the short note posted when findings come back after the
+// handoff was said to be complete; the checklist itself is updated.
+func Reopened(ev Evaluation, o TextOptions) Doc {
+	c := newTextCtx(o)
+	t := ev.Handoff.Ticket
+	d := msgData{Key: t.Key, Count: len(ev.Findings), Labels: findingLabels(ev.Findings),
+		Lane: c.laneName(ev.Lane, ev.Handoff.Blocked)}
+	return Doc{
+		Title:   c.say("re.title", d),
+		Summary: c.say("re.summary", d),
+		Blocks:  []Block{c.addressed(ev.Handoff.Scope.Owner, "", ticketRef(t.Key, t.URL), tx(" "+c.say("re.text", d)))},
+	}
+}
+
+// Complete says once that the handoff is owner-ready, and what closes it:
+// the closure proof the ticket expects, or the seed's closure-evidence ask.
+func Complete(ev Evaluation, o TextOptions) Doc {
+	c := newTextCtx(o)
+	h := ev.Handoff
+	t := h.Ticket
+	d := msgData{Key: t.Key, Lane: c.laneName(ev.Lane, h.Blocked), Labels: joinLabels(o.Ticked)}
+	first := []Inline{ticketRef(t.Key, t.URL), tx(" " + c.say("co.text", d))}
+	if len(o.Ticked) > 0 {
+		first = append(first, tx(" "+c.say("co.provided", d)))
+	}
+	closes := c.word("ask.closure_evidence")
+	if h.Closure.Expected.Present() {
+		closes = sentence(quote(h.Closure.Expected.Text, cutValue))
+	}
+	return Doc{
+		Title:   c.say("co.title", d),
+		Summary: c.say("co.summary", d),
+		Blocks: []Block{
+			c.addressed(h.Scope.Owner, "", first...),
+			para(st(c.word("co.closes")), tx(" "+closes+" "+c.word("co.proof"))),
+		},
+	}
+}
+
+// ticketLine is the ticket key, linked, and its summary.
+func ticketLine(t Ticket) Block {
+	in := []Inline{ticketRef(t.Key, t.URL)}
+	if s := quote(t.Summary, cutSummary); s != "" {
+		in = append(in, tx(" "+s))
+	}
+	return para(in...)
+}
+
+// addressed is a paragraph opening with the owner's name as a mention,
+// then text, then any further inlines.
+func (c *textCtx) addressed(owner Person, text string, more ...Inline) Block {
+	var in []Inline
+	if hasOwner(owner) {
+		in = append(in, c.ownerMention(owner, c.o.OwnerSlackID))
+		if text != "" {
+			in = append(in, tx(": "+text))
+		} else {
+			in = append(in, tx(": "))
+		}
+	} else if text != "" {
+		in = append(in, tx(text))
+	}
+	if text != "" && len(more) > 0 {
+		in = append(in, tx(" "))
+	}
+	return para(append(in, more...)...)
+}
+
+// ask is the seed's ask for the evaluation's situation, as the policy
+// words it, else as the wording does.
+func (c *textCtx) ask(ev Evaluation) string {
+	a := strings.TrimSpace(ev.Ask)
+	if a == "" && ev.Situation != "" {
+		a = c.word("ask." + string(ev.Situation))
+	}
+	if len(a) > 4 && strings.EqualFold(a[:4], "ask:") {
+		a = strings.TrimSpace(a[4:])
+	}
+	if a == "" {
+		return ""
+	}
+	return sentence(upperFirst(quote(c.fillAsk(a, ev.Handoff), 900)))
+}
+
+// fillAsk puts what the ticket already says into the seed's placeholders,
+// so the ask reads "patch edge-proxy fleet to 3.0.16 by 2026-11-25"; a
+// placeholder the ticket cannot fill stays, showing what is still open.
+func (c *textCtx) fillAsk(a string, h Handoff) string {
+	first := func(vs ...Value) string {
+		for _, v := range vs {
+			if v.Present() {
+				return quote(v.Text, 120)
+			}
+		}
+		return ""
+	}
+	u := h.Urgency
+	fills := map[string]string{
+		"[asset group/product]": first(h.Scope.AssetGroup, h.Scope.Product),
+		"[asset/product]":       first(h.Scope.AssetGroup, h.Scope.Product),
+		"[product/version]":     first(h.Scope.Product),
+		"[fixed version]":       first(h.Fix.FixedVersion),
+		"[KEV/exploited/exposed/critical service]": joinParts([]part{val(FieldUrgencyDriver, u.Driver),
+			val(FieldKEV, u.KEV), val(FieldExploitation, u.Exploitation), val(FieldExposure, u.Exposure),
+			val(FieldCriticality, u.Criticality)}, false),
+	}
+	if h.Change.Deadline.Valid() {
+		fills["[deadline]"] = c.dateText(h.Change.Deadline)
+	}
+	for ph, text := range fills {
+		if text == "" {
+			continue
+		}
+		for {
+			i := strings.Index(strings.ToLower(a), strings.ToLower(ph))
+			if i < 0 {
+				break
+			}
+			a = a[:i] + text + a[i+len(ph):]
+		}
+	}
+	return a
+}
+
+// checklist lists each finding unticked (label, why, detail, how to fix),
+// then each field provided since it was flagged, ticked.
+func (c *textCtx) checklist(fs []Finding, ticked []FieldID) Block {
+	b := Block{Kind: BlockList}
+	for _, f := range fs {
+		label := f.Label
+		if label == "" {
+			label = FieldLabel(f.Field)
+		}
+		in := []Inline{st(label)}
+		if why := strings.TrimSpace(f.Why); why != "" {
+			in = append(in, tx(" — "+sentence(quote(why, cutValue))))
+		}
+		if det := quote(f.Detail, cutDetail); det != "" {
+			in = append(in, tx(" "), emph(sentence(upperFirst(det))))
+		}
+		fix := c.say("fix."+string(f.Kind), msgData{Field: label, Section: c.word("section." + sectionOf(f.Field))})
+		in = append(in, tx(" "+fix))
+		b.Items = append(b.Items, checkItem(false, in...))
+	}
+	for _, id := range ticked {
+		b.Items = append(b.Items, checkItem(true, st(shortLabel(id)), tx(" — "+c.word("vr.provided"))))
+	}
+	return b
+}
+
+// findingLabels joins the labels of findings for a sentence.
+func findingLabels(fs []Finding) string {
+	parts := make([]string, 0, len(fs))
+	for _, f := range fs {
+		l := f.Label
+		if l == "" {
+			l = FieldLabel(f.Field)
+		}
+		parts = append(parts, l)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// upperFirst capitalises the first letter of a sentence.
+func upperFirst(s string) string {
+	for i, r := range s {
+		return string(unicode.ToUpper(r)) + s[i+utf8.RuneLen(r):]
+	}
+	return s
+}
