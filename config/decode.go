@@ -23,8 +23,9 @@ type decoder struct {
 	pos      map[string]Pos
 	// budget bounds the nodes visited, so aliases that expand
 	// exponentially ("billion laughs") stop with an error.
-	budget int
-	spent  bool
+	budget  int
+	spent   bool
+	tooDeep bool
 }
 
 // nodeBudget is far above any real config and far below a blow-up.
@@ -107,7 +108,7 @@ func (d *decoder) decode(n *yaml.Node, path string, pos Pos, v reflect.Value) {
 		return
 	}
 	if n.Kind != yaml.ScalarNode {
-		d.errorf(path, pos, "expected %s, got %s", want(t), describe(n))
+		d.errorf(path, pos, "expected %s, got %s", typeName(t), describe(n))
 		return
 	}
 	s, ok := d.expand(n.Value, path, pos)
@@ -117,8 +118,8 @@ func (d *decoder) decode(n *yaml.Node, path string, pos Pos, v reflect.Value) {
 	d.scalar(s, n.Value, path, pos, v)
 }
 
-// want names the type a key expects.
-func want(t reflect.Type) string {
+// typeName names the type a key expects.
+func typeName(t reflect.Type) string {
 	switch {
 	case t == durationType:
 		return "a duration such as 30s, 5m or 24h"
@@ -141,7 +142,7 @@ func want(t reflect.Type) string {
 // scalar converts an expanded scalar to v's type.
 func (d *decoder) scalar(s, raw, path string, pos Pos, v reflect.Value) {
 	t := v.Type()
-	bad := func() { d.errorf(path, pos, "expected %s, got %s", want(t), quote(s)) }
+	bad := func() { d.errorf(path, pos, "expected %s, got %s", typeName(t), quote(s)) }
 	switch {
 	case t == durationType:
 		dur, err := time.ParseDuration(strings.TrimSpace(s))
@@ -208,6 +209,13 @@ type pair struct{ key, val *yaml.Node }
 func (d *decoder) entries(n *yaml.Node, path string, depth int) []pair {
 	var own, merged []pair
 	seen := map[string]int{}
+	if d.budget -= len(n.Content) / 2; d.budget < 0 {
+		if !d.spent {
+			d.spent = true
+			d.errorf(path, posOf(n), "document too large: aliases expand past %d nodes", nodeBudget)
+		}
+		return nil
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "!!merge" || k.Tag == "") {
@@ -234,7 +242,10 @@ func (d *decoder) entries(n *yaml.Node, path string, depth int) []pair {
 
 func (d *decoder) mergeSources(val *yaml.Node, path string, depth int) []pair {
 	if depth > 10 {
-		d.errorf(path, posOf(val), "merge keys nested too deep")
+		if !d.tooDeep {
+			d.tooDeep = true
+			d.errorf(path, posOf(val), "merge keys (<<) nested more than 10 deep")
+		}
 		return nil
 	}
 	val = d.resolve(val)

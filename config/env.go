@@ -94,6 +94,12 @@ func (d *decoder) secretFile(raw, path string, pos Pos) (Secret, bool) {
 		d.errorf(path, pos, "empty file name")
 		return Secret{}, false
 	}
+	if tokenShape.MatchString(raw) {
+		// Not echoed: it is the credential itself, pasted in the wrong key.
+		d.errorf(path, pos, "holds what looks like a token, not a file name: put the token in a file, or use %s: ${%s}",
+			strings.TrimSuffix(lastKey(path), "_file"), suggestEnvName(strings.TrimSuffix(path, "_file")))
+		return Secret{}, false
+	}
 	if !filepath.IsAbs(name) && d.baseDir != "" {
 		name = filepath.Join(d.baseDir, name)
 	}

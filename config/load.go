@@ -65,30 +65,19 @@ func Parse(name string, data []byte, env func(string) (string, bool), readFile f
 		return c, d.errs.err()
 	}
 	c.normalize()
+	failed := map[string]bool{}
+	for _, e := range d.errs {
+		failed[e.Path] = true
+		// A failed token_file leaves token unset: one error is enough.
+		failed[strings.TrimSuffix(e.Path, "_file")] = true
+	}
 	errs := d.errs
-	if verr := c.Validate(); verr != nil {
+	if verr := c.validate(failed); verr != nil {
 		var es Errors
 		errors.As(verr, &es)
-		errs = append(errs, dropDecoded(es, d.errs)...)
+		errs = append(errs, es...)
 	}
 	return c, errs.err()
-}
-
-// dropDecoded removes validation errors about keys whose decoding already
-// failed: a wrong type leaves the default in place, and a second message
-// about the default would only confuse.
-func dropDecoded(es, decoded Errors) Errors {
-	bad := map[string]bool{}
-	for _, e := range decoded {
-		bad[e.Path] = true
-	}
-	out := es[:0]
-	for _, e := range es {
-		if !bad[e.Path] {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // normalize tidies values after decoding.

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/patchbot/patchbot/handoff"
 )
@@ -18,8 +19,12 @@ import (
 // placed at its key's line when the config came from a file. Parse and
 // Load call it; call it yourself after building or changing a Config in
 // code (the demo).
-func (c *Config) Validate() error {
-	v := &validator{c: c}
+func (c *Config) Validate() error { return c.validate(nil) }
+
+// validate runs every check; failed holds the key paths whose decoding
+// already failed, whose defaults must not draw a second complaint.
+func (c *Config) validate(failed map[string]bool) error {
+	v := &validator{c: c, failed: failed}
 	v.jira()
 	v.slack()
 	v.projects()
@@ -60,11 +65,17 @@ func (c *Config) Errorf(path, format string, args ...any) *Error {
 }
 
 type validator struct {
-	c    *Config
-	errs Errors
+	c      *Config
+	errs   Errors
+	failed map[string]bool
 }
 
+// errorf reports a problem, unless decoding the key already failed: the
+// key then holds its default, and the decoding error says what is wrong.
 func (v *validator) errorf(path, format string, args ...any) {
+	if v.failed[path] {
+		return
+	}
 	v.errs = append(v.errs, v.c.Errorf(path, format, args...))
 }
 
@@ -338,8 +349,8 @@ func (v *validator) projects() {
 				v.errorf(fpath, "empty Jira field name: remove the key or name the field as Jira shows it")
 			}
 		}
-		if len(p.Fields) == 0 && !p.UseDescription {
-			v.errorf(path, "project reads nothing: map Jira fields under fields, or set use_description: true")
+		if len(p.Fields) == 0 && !p.UseDescription && !v.failed[join(path, "use_description")] {
+			v.errorf(join(path, "fields"), "project reads nothing: map Jira fields under fields, or set use_description: true")
 		}
 		v.policy(join(path, "policy"), p.Policy)
 		if p.EscalateTo != "" && !channelName.MatchString(p.EscalateTo) && !channelID.MatchString(p.EscalateTo) &&
@@ -374,7 +385,7 @@ func (v *validator) schedules() {
 	loc, err := s.Location()
 	if err != nil {
 		v.errorf("schedules.timezone", "%v", err)
-		loc = nil
+		loc = time.UTC // still check the specs
 	}
 	for _, j := range []struct{ key, spec string }{
 		{JobSync, s.Sync}, {JobFullSync, s.FullSync}, {JobNag, s.Nag}, {JobDigest, s.Digest},
