@@ -126,4 +126,3 @@ func commentEdits(s *jiratest.Server) int {
 func searches(s *jiratest.Server) int {
 	return s.Count("GET /rest/api/2/search/jql") + s.Count("GET /rest/api/2/search")
 }
-
