@@ -177,6 +177,13 @@ func (s *Server) InjectN(n int, f Fault) {
 	}
 }
 
+// ClearFaults drops every fault not fired yet.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
 // PendingFaults reports how many injected faults have not fired yet.
 func (s *Server) PendingFaults() int {
 	s.mu.Lock()
