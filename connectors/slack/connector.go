@@ -176,8 +176,17 @@ func New(ctx context.Context, o Options) (*Connector, error) {
 	case c.interval < 0:
 		c.interval = 0
 	}
+	var bad []string
 	for k, v := range o.OwnerMap {
-		c.ownerMap[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+		v = strings.TrimSpace(v)
+		if !userIDRE.MatchString(v) && !emailRE.MatchString(v) {
+			bad = append(bad, fmt.Sprintf("%q: %q", k, v))
+		}
+		c.ownerMap[strings.ToLower(strings.TrimSpace(k))] = v
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		return nil, fmt.Errorf("slack: owner map entries must map to a Slack user id (U…) or an email: %s", strings.Join(bad, ", "))
 	}
 	c.pace = newPacer(c.interval, c.now, c.sleep)
 	hc := o.HTTPClient
@@ -256,9 +265,13 @@ func (c *Connector) Fallback() Recipient {
 	return Recipient{Channel: c.fallback, Reachable: true, Name: "fallback channel"}
 }
 
-// Escalation is the escalation channel, and false when none is configured.
-func (c *Connector) Escalation() (Recipient, bool) {
-	return Recipient{Channel: c.escalation, Reachable: true, Name: "escalation channel"}, c.escalation != ""
+// Escalation is the escalation channel, or the fallback channel when none
+// is configured.
+func (c *Connector) Escalation() Recipient {
+	if c.escalation == "" {
+		return c.Fallback()
+	}
+	return Recipient{Channel: c.escalation, Reachable: true, Name: "escalation channel"}
 }
 
 // BotUserID is the bot's own Slack user id, as auth.test reported it.

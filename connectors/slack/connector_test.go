@@ -74,8 +74,8 @@ func TestNewResolvesChannels(t *testing.T) {
 	if got := e.c.Fallback().Channel; got != e.fallback {
 		t.Errorf("fallback = %q, want %q", got, e.fallback)
 	}
-	if r, ok := e.c.Escalation(); !ok || r.Channel != e.escalation {
-		t.Errorf("escalation = %v %v, want %q", r, ok, e.escalation)
+	if r := e.c.Escalation(); r.Channel != e.escalation {
+		t.Errorf("escalation = %v, want %q", r, e.escalation)
 	}
 	ctx := context.Background()
 	for _, ref := range []string{"#sec-patching", "sec-patching", " #SEC-patching ", e.sec} {
@@ -101,5 +101,13 @@ func TestNewUnknownFallbackChannel(t *testing.T) {
 	_, err := newEnv(t, func(o *Options) { o.FallbackChannel = "#nowhere" })
 	if !errors.Is(err, ErrChannelNotFound) || !strings.Contains(err.Error(), "#nowhere") {
 		t.Fatalf("err = %v, want ErrChannelNotFound naming #nowhere", err)
+	}
+}
+
+func TestNewRejectsBadOwnerMap(t *testing.T) {
+	t.Parallel()
+	_, err := newEnv(t, func(o *Options) { o.OwnerMap = map[string]string{"acc-1": "alice", "acc-2": alice} })
+	if err == nil || !strings.Contains(err.Error(), `"acc-1": "alice"`) || strings.Contains(err.Error(), "acc-2") {
+		t.Fatalf("err = %v, want one naming acc-1 only", err)
 	}
 }

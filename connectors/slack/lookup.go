@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
@@ -10,24 +11,26 @@ import (
 	"github.com/patchbot/patchbot/scheduler"
 )
 
-// Bounds on how far a lookup reads: pages of history, and threads whose
-// replies are searched.
+// Bounds on how far a lookup reads: pages of history, threads whose
+// replies are searched, and how old a thread's parent may be for a
+// follow-up in it to be found.
 const (
 	lookupPageSize = 200
 	maxLookupPages = 50
 	maxThreadScans = 100
+	threadHorizon  = 60 * 24 * time.Hour
 )
 
 // Lookup finds the message the bot sent to "to" with this Ref at or after
-// since, by the metadata every post carries: it reads conversations.history
-// (with include_all_metadata) from since, and the threads of the messages
-// found there. It resolves intents a crash left open.
+// since, by the metadata every post carries. It reads
+// conversations.history (with include_all_metadata) back to since for a
+// top-level message, and further back, to threadHorizon (60 days) before
+// since, for thread parents with a reply at or after since, whose replies
+// it then searches: a follow-up posted into a ticket's older thread is
+// found too. It resolves intents a crash left open.
 //
-// Limitation: a follow-up posted into an older thread (Message.ThreadTS
-// set, the parent before since) is not in the channel's history and is not
-// found; the contract's Lookup has no ThreadTS to search that thread.
-// Send's own recovery after a connection error knows the thread and does
-// search it.
+// The contract's Lookup has no ThreadTS; with it the thread could be read
+// directly instead of walking back through the channel's history.
 func (c *Connector) Lookup(ctx context.Context, to scheduler.Recipient, ref string, since time.Time) (scheduler.Receipt, bool, error) {
 	if ref == "" {
 		return scheduler.Receipt{}, false, nil
@@ -45,8 +48,13 @@ func (c *Connector) find(ctx context.Context, ch, thread, ref string, partNo int
 	if thread != "" {
 		return c.findInThread(ctx, ch, thread, ref, partNo, since)
 	}
+	oldest := time.Time{}
+	if !since.IsZero() {
+		oldest = since.Add(-threadHorizon)
+	}
+	sinceTS := tsOf(since)
 	params := &slackgo.GetConversationHistoryParameters{
-		ChannelID: ch, Oldest: tsOf(since), Inclusive: true, Limit: lookupPageSize, IncludeAllMetadata: true,
+		ChannelID: ch, Oldest: tsOf(oldest), Inclusive: true, Limit: lookupPageSize, IncludeAllMetadata: true,
 	}
 	var threads []string
 	for page := 0; page < maxLookupPages; page++ {
@@ -60,10 +68,10 @@ func (c *Connector) find(ctx context.Context, ch, thread, ref string, partNo int
 			return scheduler.Receipt{}, false, c.wrap("conversations.history", err)
 		}
 		for _, m := range resp.Messages {
-			if r, n, parts := refOf(m); r == ref && n == partNo {
+			if r, n, parts := refOf(m); r == ref && n == partNo && !tsBefore(m.Timestamp, sinceTS) {
 				return scheduler.Receipt{Channel: ch, TS: m.Timestamp, Parts: parts}, true, nil
 			}
-			if m.ReplyCount > 0 && len(threads) < maxThreadScans {
+			if m.ReplyCount > 0 && !tsBefore(m.LatestReply, sinceTS) && len(threads) < maxThreadScans {
 				threads = append(threads, m.Timestamp)
 			}
 		}
@@ -79,6 +87,23 @@ func (c *Connector) find(ctx context.Context, ch, thread, ref string, partNo int
 		}
 	}
 	return scheduler.Receipt{}, false, nil
+}
+
+// tsBefore reports whether Slack ts a is before ts b ("" is the start of
+// time).
+func tsBefore(a, b string) bool {
+	if b == "" {
+		return false
+	}
+	as, af, _ := strings.Cut(a, ".")
+	bs, bf, _ := strings.Cut(b, ".")
+	if len(as) != len(bs) {
+		return len(as) < len(bs)
+	}
+	if as != bs {
+		return as < bs
+	}
+	return (af + "000000")[:6] < (bf + "000000")[:6]
 }
 
 // findInThread looks for the message among a thread's replies.

@@ -195,3 +195,32 @@ func (c *Connector) Channel(ctx context.Context, ref string) (scheduler.Recipien
 	}
 	return scheduler.Recipient{Channel: id, Reachable: true, Name: strings.TrimSpace(ref)}, nil
 }
+
+// Resolve turns a configured destination into a Recipient: a channel
+// ("#name" or "C…" id, see Channel), a Slack user id ("U…"), or an email
+// (users.lookupByEmail). It is for routing, managers and escalation
+// targets from config. A user who cannot be found is the fallback channel
+// with Reachable false, as for Owner.
+func (c *Connector) Resolve(ctx context.Context, ref string) (scheduler.Recipient, error) {
+	ref = strings.TrimSpace(ref)
+	var (
+		id    string
+		found bool
+		err   error
+	)
+	switch {
+	case userIDRE.MatchString(ref):
+		id, found, err = c.lookupUser(ctx, ref)
+	case emailRE.MatchString(ref):
+		id, found, err = c.lookupEmail(ctx, ref)
+	default:
+		return c.Channel(ctx, ref)
+	}
+	if err != nil {
+		return scheduler.Recipient{}, err
+	}
+	if !found {
+		return scheduler.Recipient{Channel: c.fallback, Reachable: false, Name: ref}, nil
+	}
+	return scheduler.Recipient{UserID: id, Reachable: true, Name: ref}, nil
+}

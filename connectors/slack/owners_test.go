@@ -177,3 +177,27 @@ func TestOwnerLookupErrorIsNotAMiss(t *testing.T) {
 		t.Fatalf("Owner = %+v, %v", r, err)
 	}
 }
+
+func TestResolveDestinations(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, nil)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		ref  string
+		want scheduler.Recipient
+	}{
+		{"#sec-patching", scheduler.Recipient{Channel: e.sec, Reachable: true, Name: "#sec-patching"}},
+		{e.escalation, scheduler.Recipient{Channel: e.escalation, Reachable: true, Name: e.escalation}},
+		{dave, scheduler.Recipient{UserID: dave, Reachable: true, Name: dave}},
+		{"alice@example.com", scheduler.Recipient{UserID: alice, Reachable: true, Name: "alice@example.com"}},
+		{"boss@example.com", scheduler.Recipient{Channel: e.fallback, Reachable: false, Name: "boss@example.com"}},
+	} {
+		got, err := e.c.Resolve(ctx, tc.ref)
+		if err != nil || got != tc.want {
+			t.Errorf("Resolve(%q) = %+v, %v; want %+v", tc.ref, got, err, tc.want)
+		}
+	}
+	if _, err := e.c.Resolve(ctx, "#nowhere"); err == nil {
+		t.Error("Resolve(#nowhere) succeeded")
+	}
+}

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -171,5 +172,56 @@ func TestLookupNeedsHistoryScope(t *testing.T) {
 	var se *ScopeError
 	if !errors.As(err, &se) || se.Missing[0] != "channels:history" {
 		t.Fatalf("err = %v, want a ScopeError naming channels:history", err)
+	}
+}
+
+// A follow-up posted into a ticket's thread weeks old is found after a
+// restart, though the contract's Lookup does not say which thread.
+func TestLookupFollowUpInOldThread(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, nil)
+	ctx := context.Background()
+	to := scheduler.Recipient{Channel: e.sec}
+	parent, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: "validation/SEC-4/a", Doc: para("SEC-4", "first")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 { // the channel moves on
+		e.clk.Advance(12 * time.Hour)
+		if _, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: fmt.Sprintf("other/%d", i), Doc: para("x", "y")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	since := e.clk.Now()
+	reply, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: "reopened/SEC-4/b", ThreadTS: parent.TS, Doc: para("SEC-4 again", "second")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := New(ctx, e.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, found, err := again.Lookup(ctx, to, "reopened/SEC-4/b", since.Add(-5*time.Minute))
+	if err != nil || !found || got.TS != reply.TS {
+		t.Fatalf("Lookup = %+v %v %v, want ts %s", got, found, err, reply.TS)
+	}
+}
+
+// A recipient given as an email (a manager from config) is looked up.
+func TestSendToEmailRecipient(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, nil)
+	ctx := context.Background()
+	if _, err := e.c.Send(ctx, scheduler.Message{To: scheduler.Recipient{UserID: "dave@example.com"}, Ref: "esc/1", Doc: para("x", "y")}); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.srv.DMs(dave)) != 1 {
+		t.Error("no DM to dave")
+	}
+	if _, err := e.c.Send(ctx, scheduler.Message{To: scheduler.Recipient{UserID: "boss@example.com"}, Ref: "esc/2", Doc: para("x", "y")}); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.srv.Messages(e.fallback)) != 1 {
+		t.Error("an unknown email did not go to the fallback channel")
 	}
 }

@@ -61,11 +61,24 @@ func (c *Connector) Send(ctx context.Context, m scheduler.Message) (scheduler.Re
 	return rc, nil
 }
 
-// destination is the channel id a recipient's messages go to.
+// destination is the channel id a recipient's messages go to: the channel
+// (resolved if a name), else a DM with the user (an id, or an email looked
+// up; an email Slack does not know goes to the fallback channel).
 func (c *Connector) destination(ctx context.Context, to scheduler.Recipient) (string, error) {
 	switch {
 	case to.Channel != "":
 		return c.ResolveChannel(ctx, to.Channel)
+	case emailRE.MatchString(to.UserID):
+		// A configured email (a manager, say) that was not resolved first.
+		id, found, err := c.lookupEmail(ctx, to.UserID)
+		if err != nil {
+			return "", err
+		}
+		if !found {
+			c.log.Info("slack: recipient not found in Slack; using the fallback channel", "email", to.UserID)
+			return c.fallback, nil
+		}
+		return c.openDM(ctx, id)
 	case to.UserID != "":
 		return c.openDM(ctx, to.UserID)
 	}
