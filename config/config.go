@@ -73,6 +73,9 @@ type Slack struct {
 	// EscalationChannel gets escalations for owners without a manager;
 	// empty means the fallback channel.
 	EscalationChannel string `yaml:"escalation_channel"`
+	// DigestChannel gets the weekly overdue digest; empty means the
+	// routing default, else the fallback channel (filled in on load).
+	DigestChannel string `yaml:"digest_channel"`
 	// OwnerMap maps a Jira account id, user name or email to a Slack user
 	// id or email, for owners whose email Jira hides.
 	OwnerMap map[string]string `yaml:"owner_map"`
@@ -129,7 +132,8 @@ type Project struct {
 
 // Policy is a set of per-lane overrides of the seeds' default policy.
 type Policy struct {
-	// Lanes maps a lane (or "blocked", "closure") to its override.
+	// Lanes maps a lane (or "blocked", "closure", or "*" for every lane)
+	// to its override.
 	Lanes map[string]LaneOverride `yaml:"lanes"`
 }
 
@@ -167,7 +171,8 @@ type Schedules struct {
 // Nag is the reminder cadence.
 type Nag struct {
 	// HeadsUpDays warns owners this many days before a review date,
-	// deadline or expiry; 0 disables heads-ups.
+	// deadline or expiry; 0 disables heads-ups. Config.Policy carries it
+	// into the core's policy.
 	HeadsUpDays int `yaml:"heads_up_days"`
 	// Backoff lists the days between reminders about an overdue item.
 	Backoff []int `yaml:"backoff"`

@@ -77,6 +77,7 @@ func Parse(name string, data []byte, env func(string) (string, bool), readFile f
 		errors.As(verr, &es)
 		errs = append(errs, es...)
 	}
+	c.derive()
 	return c, errs.err()
 }
 
@@ -86,6 +87,17 @@ func (c *Config) normalize() {
 		c.Slack.APIURL += "/"
 	}
 	c.Jira.URL = strings.TrimRight(c.Jira.URL, "/")
+}
+
+// derive fills values that default to other keys, after validation so
+// that a bad key is reported once, where it was written.
+func (c *Config) derive() {
+	if c.Slack.DigestChannel == "" {
+		c.Slack.DigestChannel = c.Slack.Routing.Default
+	}
+	if c.Slack.DigestChannel == "" {
+		c.Slack.DigestChannel = c.Slack.FallbackChannel
+	}
 }
 
 // yamlLine finds the line in yaml.v3's error messages ("yaml: line 3: …").

@@ -45,13 +45,17 @@ func (c *Config) Project(name string) (Project, bool) {
 }
 
 // Policy returns a project's effective policy: the seeds' default, then
-// the global overrides, then the project's own.
+// the global overrides, then the project's own, with nag.heads_up_days as
+// its heads-up horizon. The escalation target is left to the caller
+// (Config.Escalation), since it depends on the owner.
 func (c *Config) Policy(project string) (handoff.Policy, error) {
 	p, ok := c.Project(project)
 	if !ok {
 		return handoff.Policy{}, fmt.Errorf("config: no project named %q", project)
 	}
-	pol, err := handoff.DefaultPolicy().Apply(c.GlobalPolicy.Overrides())
+	base := handoff.DefaultPolicy()
+	base.HeadsUpDays = c.Nag.HeadsUpDays
+	pol, err := base.Apply(c.GlobalPolicy.Overrides())
 	if err != nil {
 		return handoff.Policy{}, fmt.Errorf("config: policy: %w", err)
 	}

@@ -192,6 +192,7 @@ func (v *validator) slack() {
 	}
 	v.channel("slack.fallback_channel", s.FallbackChannel)
 	v.channel("slack.escalation_channel", s.EscalationChannel)
+	v.channel("slack.digest_channel", s.DigestChannel)
 	for _, k := range sortedKeys(s.OwnerMap) {
 		v.slackUser(Path("slack", "owner_map", k), s.OwnerMap[k])
 	}
@@ -220,23 +221,28 @@ func (v *validator) slack() {
 
 func (v *validator) laneChannels(path string, m map[string]string) {
 	for _, lane := range sortedKeys(m) {
-		v.lane(join(path, lane), lane)
+		v.lane(join(path, lane), lane, false)
 		v.channel(join(path, lane), m[lane])
 	}
 }
 
-// policyLanes are the keys an override may name: the lanes, the blocked
-// state and the closure check.
-func policyLanes() []string {
-	out := make([]string, 0, len(handoff.Lanes)+2)
+// policyLanes are the keys routing and overrides may name: the lanes, the
+// blocked state and the closure check; overrides also take "*" for every
+// lane.
+func policyLanes(all bool) []string {
+	out := make([]string, 0, len(handoff.Lanes)+3)
 	for _, l := range handoff.Lanes {
 		out = append(out, string(l))
 	}
-	return append(out, "blocked", "closure")
+	out = append(out, "blocked", "closure")
+	if all {
+		out = append(out, "*")
+	}
+	return out
 }
 
-func (v *validator) lane(path, lane string) bool {
-	lanes := policyLanes()
+func (v *validator) lane(path, lane string, all bool) bool {
+	lanes := policyLanes(all)
 	if slices.Contains(lanes, lane) {
 		return true
 	}
@@ -293,7 +299,7 @@ func (v *validator) policy(path string, p Policy) {
 	for _, lane := range sortedKeys(p.Lanes) {
 		lpath := sub(path, "lanes", lane)
 		o := p.Lanes[lane]
-		ok := v.lane(lpath, lane)
+		ok := v.lane(lpath, lane, true)
 		for i, id := range o.Require {
 			ok = v.field(sub(lpath, "require", i), id) && ok
 			if slices.Contains(o.Drop, id) {
@@ -398,8 +404,8 @@ func (v *validator) schedules() {
 
 func (v *validator) nag() {
 	n := v.c.Nag
-	if n.HeadsUpDays < 0 || n.HeadsUpDays > 365 {
-		v.errorf("nag.heads_up_days", "must be between 0 and 365, got %d", n.HeadsUpDays)
+	if n.HeadsUpDays < 0 || n.HeadsUpDays > 90 {
+		v.errorf("nag.heads_up_days", "must be between 0 and 90, got %d", n.HeadsUpDays)
 	}
 	for i, d := range n.Backoff {
 		if d < 1 || d > 365 {
