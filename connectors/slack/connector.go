@@ -260,6 +260,16 @@ func (c *Connector) checkAuth(ctx context.Context) error {
 	return nil
 }
 
+// Ping checks that Slack answers and still accepts the token (auth.test,
+// one try), for a readiness probe. A rate limit counts as reachable.
+func (c *Connector) Ping(ctx context.Context) error {
+	_, err := c.api.AuthTestContext(ctx)
+	if kind, _ := classify(ctx, err); err != nil && kind == failRateLimit {
+		return nil
+	}
+	return c.wrap("auth.test", err)
+}
+
 // Fallback is the recipient for messages about owners not found in Slack.
 func (c *Connector) Fallback() Recipient {
 	return Recipient{Channel: c.fallback, Reachable: true, Name: "fallback channel"}

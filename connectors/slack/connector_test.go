@@ -111,3 +111,20 @@ func TestNewRejectsBadOwnerMap(t *testing.T) {
 		t.Fatalf("err = %v, want one naming acc-1 only", err)
 	}
 }
+
+func TestPing(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, nil)
+	ctx := context.Background()
+	if err := e.c.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+	e.srv.RateLimit("auth.test", 1, 30)
+	if err := e.c.Ping(ctx); err != nil {
+		t.Errorf("Ping when rate limited: %v", err)
+	}
+	e.srv.SetToken("xoxb-rotated")
+	if err := e.c.Ping(ctx); !errors.Is(err, ErrAuth) {
+		t.Errorf("Ping with a revoked token: %v", err)
+	}
+}
