@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -301,7 +302,13 @@ func (d *decoder) decodeStruct(n *yaml.Node, path string, pos Pos, v reflect.Val
 		kpath, kpos := join(path, key), posOf(p.key)
 		f, known := fields[key]
 		if !known {
-			d.errorf(kpath, kpos, "unknown key %s%s", quote(key), didYouMean(key, keysOf(fields)))
+			keys := keysOf(fields)
+			hint := didYouMean(key, keys)
+			if hint == "" {
+				sort.Strings(keys)
+				hint = "; known keys: " + strings.Join(keys, ", ")
+			}
+			d.errorf(kpath, kpos, "unknown key %s%s", quote(key), hint)
 			continue
 		}
 		d.pos[kpath] = kpos

@@ -48,7 +48,7 @@ func TestMalformedConfigs(t *testing.T) {
 				{11, "projects[0].use_descripton", `(did you mean "use_description"?)`},
 			}},
 		{"unknown key without a close match", func(*testing.T) string { return base + "frobnicate: 1\n" },
-			[]want{{12, "frobnicate", `unknown key "frobnicate"`}}},
+			[]want{{12, "frobnicate", `unknown key "frobnicate"; known keys: http, jira, log, nag, policy, projects, safety, schedules, slack, store, wording`}}},
 		{"duplicate key", func(t *testing.T) string {
 			return edit(t, "  email: bot@acme.example\n", "  email: bot@acme.example\n  email: ops@acme.example\n")
 		},
@@ -170,6 +170,10 @@ func TestMalformedConfigs(t *testing.T) {
 			[]want{{13, "http.listen", `expected host:port such as :8080, got "8080"`}}},
 		{"unsupported store", func(*testing.T) string { return base + "store:\n  driver: postgres\n" },
 			[]want{{13, "store.driver", `unsupported driver "postgres"`}}},
+		{"unknown wording key", func(*testing.T) string { return base + "wording:\n  lane.patchnow: patch right now\n" },
+			[]want{{13, `wording["lane.patchnow"]`, `unknown wording key "lane.patchnow" (did you mean "lane.patch_now"?)`}}},
+		{"broken wording template", func(*testing.T) string { return base + "wording:\n  lane.patch_now: \"{{.Nope}}\"\n" },
+			[]want{{13, `wording["lane.patch_now"]`, `template: lane.patch_now:1:2: executing "lane.patch_now" at <.Nope>`}}},
 		{"bad merge key", func(*testing.T) string { return base + "log:\n  <<: 3\n" },
 			[]want{{13, "log", "a merge key (<<) takes a mapping"}}},
 	} {
