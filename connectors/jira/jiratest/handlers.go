@@ -178,7 +178,11 @@ func (s *Server) searchStartAt(w http.ResponseWriter, r *http.Request, _ []byte)
 		all = true // Data Center returns navigable fields by default
 	}
 	s.mu.Lock()
-	hits := q.run(s.sortedLocked())
+	jql := r.URL.Query().Get("jql")
+	if s.cacheJQL != jql || s.cacheVer != s.version || s.cacheHits == nil {
+		s.cacheJQL, s.cacheVer, s.cacheHits = jql, s.version, q.run(s.sortedLocked())
+	}
+	hits := s.cacheHits
 	total := len(hits)
 	if startAt > len(hits) {
 		startAt = len(hits)

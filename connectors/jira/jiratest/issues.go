@@ -176,6 +176,7 @@ func (s *Server) AddIssues(specs ...IssueSpec) ([]string, error) {
 		keys[i] = is.Key
 	}
 	s.dirty = true
+	s.version++
 	return keys, nil
 }
 
@@ -198,6 +199,7 @@ func (s *Server) Update(key string, fn func(*Issue)) error {
 		return fmt.Errorf("jiratest: no issue %s", key)
 	}
 	before := is.Updated
+	s.version++
 	fn(is)
 	if is.Updated.Equal(before) {
 		is.Updated = s.opts.Now().UTC()
@@ -253,7 +255,7 @@ func (s *Server) DeleteComment(key, id string) error {
 	for i, c := range is.Comments {
 		if c.ID == id {
 			is.Comments = append(is.Comments[:i], is.Comments[i+1:]...)
-			is.Updated = s.opts.Now().UTC()
+			s.touch(is)
 			return nil
 		}
 	}
@@ -306,7 +308,10 @@ func (s *Server) sortedLocked() []*Issue {
 }
 
 // touch records a write by the bot: like real Jira, it bumps `updated`.
-func (s *Server) touch(is *Issue) { is.Updated = s.opts.Now().UTC() }
+func (s *Server) touch(is *Issue) {
+	is.Updated = s.opts.Now().UTC()
+	s.version++
+}
 
 func jiraTime(t time.Time) any {
 	if t.IsZero() {

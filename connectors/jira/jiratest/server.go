@@ -100,6 +100,12 @@ type Server struct {
 	cursors  map[string][]string
 	nextCur  int
 	users    []User
+	// version moves on every change; the last Data Center query's hits
+	// are reused while it stands, so paging a large scope stays cheap.
+	version   int
+	cacheJQL  string
+	cacheVer  int
+	cacheHits []*Issue
 }
 
 // New starts a fake Jira. Close it when done.
