@@ -34,6 +34,7 @@ type Error struct {
 	Err      error             // the underlying failure
 }
 
+// Error says what failed, on which ticket and endpoint, and what Jira said.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("jira: ")
