@@ -159,6 +159,9 @@ func fxDigestItems() []Due {
 // fxManyDigest is a digest too long for one Slack message.
 func fxManyDigest(n int) []Due {
 	owners := []Person{fxDana, fxLee, fxNet}
+	for i := 0; i < 37; i++ {
+		owners = append(owners, Person{Value: fxV(fmt.Sprintf("team-%02d", i))})
+	}
 	var out []Due
 	for i := 0; i < n; i++ {
 		h := fxPlanned()

@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 )
@@ -44,7 +45,7 @@ func RenderADF(d Doc) json.RawMessage {
 			doc.Content = append(doc.Content, n)
 		}
 	}
-	out, err := json.Marshal(doc)
+	out, err := marshalPlain(doc)
 	if err != nil { // cannot happen: only strings, ints and slices
 		return json.RawMessage(`{"type":"doc","version":1,"content":[]}`)
 	}
@@ -172,4 +173,16 @@ func sameMarks(a, b []adfMark) bool {
 		}
 	}
 	return true
+}
+
+// marshalPlain is json.Marshal without HTML escaping, so that < > & in
+// text read as themselves; both are valid JSON of the same value.
+func marshalPlain(v any) (json.RawMessage, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }

@@ -81,7 +81,7 @@ func RenderSlack(d Doc) []SlackMessage {
 		if p == nil {
 			p = []slackBlock{}
 		}
-		raw, err := json.Marshal(p)
+		raw, err := marshalPlain(p)
 		if err != nil { // cannot happen: only strings and slices
 			raw = json.RawMessage("[]")
 		}

@@ -97,7 +97,7 @@ func wikiInlines(in []Inline) string {
 			case idOK(x.User.Name):
 				b.WriteString("[~" + x.User.Name + "]")
 			default:
-				b.WriteString(wikiEscape(t))
+				b.WriteString(wikiEscape("@" + t))
 			}
 		default:
 			b.WriteString(wikiEscape(t))
