@@ -237,3 +237,39 @@ func tsTime(ts string) time.Time {
 	f, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
 	return time.UnixMicro(s*1e6 + f)
 }
+
+// Against a Slack that answers bursts with 429: the default pacing never
+// trips it; with pacing off every 429 is waited out and no post is lost.
+func TestPacingAvoidsAndRateLimitsNeverDrop(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		interval time.Duration
+		want429  bool
+	}{{"paced", 0, false}, {"unpaced", -1, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := mustEnv(t, func(o *Options) { o.PerChannelInterval = tc.interval })
+			e.srv.EnforcePostRate(time.Second)
+			for i := range 10 {
+				if _, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: strconv.Itoa(i), Doc: para("t", "x")}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := len(e.srv.Messages(e.sec)); n != 10 {
+				t.Errorf("%d messages, want 10", n)
+			}
+			limited := 0
+			for _, c := range e.srv.Calls("chat.postMessage") {
+				if c.Status == 429 {
+					limited++
+				}
+			}
+			if (limited > 0) != tc.want429 {
+				t.Errorf("%d answers were 429", limited)
+			}
+			total, _ := e.clk.Slept()
+			t.Logf("10 posts to one channel: %d × 429, waited %v", limited, total)
+		})
+	}
+}

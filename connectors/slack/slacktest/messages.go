@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -38,6 +39,7 @@ type channel struct {
 	id, name, user string // user is set for a DM
 	msgs           []*Message
 	byTS           map[string]*Message
+	lastPost       time.Time // for EnforcePostRate
 }
 
 func newChannel(id, name, user string) *channel {
@@ -64,6 +66,15 @@ func (s *Server) postMessage(p url.Values) reply {
 		if parent.ThreadTS != "" { // replying to a reply lands in its thread
 			parent = c.byTS[parent.ThreadTS]
 		}
+	}
+	if s.postGap > 0 {
+		now := s.now()
+		if next := c.lastPost.Add(s.postGap); now.Before(next) {
+			rep := fail("ratelimited")
+			rep.retryAfter = int((next.Sub(now) + time.Second - 1) / time.Second)
+			return rep
+		}
+		c.lastPost = now
 	}
 	ts, us := s.newTS()
 	s.seq++

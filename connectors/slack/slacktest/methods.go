@@ -22,6 +22,8 @@ type reply struct {
 	code string // Slack error code; empty for ok
 	// extra fields for an error answer (needed, provided, response_metadata)
 	extra map[string]any
+	// retryAfter, when set, answers HTTP 429 with this Retry-After (seconds).
+	retryAfter int
 }
 
 func ok(body map[string]any) reply { return reply{body: body} }
@@ -115,8 +117,13 @@ func (s *Server) writeReply(w http.ResponseWriter, rep reply, call *Call) {
 	}
 	s.setScopesHeader(w)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(b)
 	call.Status = http.StatusOK
+	if rep.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(rep.retryAfter))
+		call.Status = http.StatusTooManyRequests
+		w.WriteHeader(call.Status)
+	}
+	_, _ = w.Write(b)
 	call.Error = rep.code
 	s.record(*call)
 }

@@ -87,6 +87,7 @@ type Server struct {
 	calls    []Call
 	faults   []*Fault
 	nextID   int
+	postGap  time.Duration // EnforcePostRate
 }
 
 // New starts a fake Slack on a loopback port. Close it when done.
@@ -133,6 +134,16 @@ func (s *Server) SetClock(now func() time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.now = now
+}
+
+// EnforcePostRate makes chat.postMessage answer HTTP 429 (Retry-After in
+// whole seconds, at least 1) when a post to a channel comes less than gap
+// after the previous one, by the server's clock, as Slack does to bursts
+// beyond about one message a second. Zero turns it off.
+func (s *Server) EnforcePostRate(gap time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.postGap = gap
 }
 
 // AddUser adds or replaces a workspace member.
