@@ -45,6 +45,11 @@ func (c *Client) Scan(ctx context.Context, req scheduler.ScanRequest, fn func(sc
 		return fmt.Errorf("jira: scan: no project named %q is configured", req.Project)
 	}
 	base := "(" + p.JQL + ")"
+	if req.JQL != "" {
+		// A one-shot check narrows the project's scope; it never widens
+		// it, so the project's field mapping is the right one to apply.
+		base += " AND (" + req.JQL + ")"
+	}
 	if !req.UpdatedSince.IsZero() {
 		since := req.UpdatedSince.Add(-c.opts.Overlap).In(c.loc)
 		base += ` AND updated >= "` + since.Format(JQLTimeLayout) + `"`
