@@ -45,7 +45,7 @@ func goldenTexts() []struct {
 func renderings(t *testing.T, d Doc) map[string][]byte {
 	t.Helper()
 	var adf bytes.Buffer
-	if err := json.Indent(&adf, RenderADF(d), "", "  "); err != nil {
+	if err := json.Indent(&adf, RenderADF(d), "", "  "); err != nil { // keeps < > & as written
 		t.Fatalf("adf is not JSON: %v", err)
 	}
 	type msg struct {
@@ -56,15 +56,18 @@ func renderings(t *testing.T, d Doc) map[string][]byte {
 	for _, m := range RenderSlack(d) {
 		msgs = append(msgs, msg{m.Text, m.Blocks})
 	}
-	slack, err := json.MarshalIndent(msgs, "", "  ")
-	if err != nil {
+	var slack bytes.Buffer
+	enc := json.NewEncoder(&slack)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(msgs); err != nil {
 		t.Fatal(err)
 	}
 	return map[string][]byte{
 		".txt":        []byte(RenderText(d)),
 		".wiki":       []byte(RenderWiki(d)),
 		".adf.json":   append(adf.Bytes(), '\n'),
-		".slack.json": append(slack, '\n'),
+		".slack.json": slack.Bytes(),
 	}
 }
 
