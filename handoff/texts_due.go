@@ -59,8 +59,9 @@ func (c *textCtx) dueList(items []Due) Block {
 
 // ClosureRequest asks for closure proof on a ticket resolved without it
 // ("close with proof, not intent"): when it was resolved, the seed's
-// closure-evidence ask, a checklist of the proof with what is already
-// there ticked, and what to send back.
+// closure-evidence ask, a checklist of the proof (seed 003's closure
+// evidence plus owner validation and residual risk, seed 000 step 7) with
+// what is already there ticked, and what to send back.
 func ClosureRequest(due Due, o TextOptions) Doc {
 	c := newTextCtx(o)
 	h := due.Handoff
@@ -81,6 +82,7 @@ func ClosureRequest(due Due, o TextOptions) Doc {
 		{FieldAssetList, cl.AssetList}, {FieldScanEvidence, cl.ScanEvidence},
 		{FieldValidatedAt, cl.ValidatedAt.Value}, {FieldOwnerValidation, cl.OwnerValidation},
 		{FieldClosureExceptions, cl.Exceptions}, {FieldRemainingExposure, cl.RemainingExposure},
+		{FieldResidualRisk, h.Fallback.ResidualRisk},
 	}
 	list := Block{Kind: BlockList}
 	for _, p := range proof {
