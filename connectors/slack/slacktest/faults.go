@@ -62,6 +62,12 @@ func (s *Server) FailWith(method, code string) {
 	s.Inject(Fault{Method: method, Error: code})
 }
 
+// MissingScope makes the next call to method answer missing_scope, naming
+// the needed scope (as Slack does when a scope was revoked after start-up).
+func (s *Server) MissingScope(method, needed string) {
+	s.Inject(Fault{Method: method, Error: "missing_scope", Needed: needed})
+}
+
 // DropAfterStore makes the next call to method run and then lose its answer.
 func (s *Server) DropAfterStore(method string) {
 	s.Inject(Fault{Method: method, DropAfter: true})
