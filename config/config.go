@@ -208,7 +208,8 @@ type Safety struct {
 	MaxWritesPerCycle int `yaml:"max_writes_per_cycle"`
 	// Since is the backlog cut-off: tickets created before it are listed
 	// in a one-time backlog summary instead of being commented on. Zero
-	// means no cut-off.
+	// means no cut-off. A bare date (2026-01-31) is midnight UTC; write
+	// RFC 3339 (2026-01-31T00:00:00+01:00) for another offset.
 	Since time.Time `yaml:"since"`
 }
 
