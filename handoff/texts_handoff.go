@@ -111,14 +111,17 @@ func (c *textCtx) handoffFields(ev Evaluation) Block {
 }
 
 // joinParts joins the present values of a section, each after its field
-// label, except in a section holding a single field.
+// label, except in a section holding a single field. A value already said
+// by an earlier field (one template line read into several fields) is not
+// repeated.
 func joinParts(ps []part, bare bool) string {
-	var out []string
+	var out, seen []string
 	for _, p := range ps {
 		v := quote(p.text, cutValue)
-		if v == "" {
+		if v == "" || saidBefore(seen, v) {
 			continue
 		}
+		seen = append(seen, strings.ToLower(v))
 		if !bare {
 			v = shortLabel(p.id) + ": " + v
 		}
@@ -165,4 +168,16 @@ func shortLabel(id FieldID) string {
 		return l[:i]
 	}
 	return l
+}
+
+// saidBefore reports whether v was already shown, alone or, when long
+// enough not to be a coincidence, inside a longer value.
+func saidBefore(seen []string, v string) bool {
+	lv := strings.ToLower(v)
+	for _, s := range seen {
+		if s == lv || len(lv) >= 16 && strings.Contains(s, lv) {
+			return true
+		}
+	}
+	return false
 }
