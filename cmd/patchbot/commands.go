@@ -1,0 +1,334 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/patchbot/patchbot/cmd/patchbot/app"
+	"github.com/patchbot/patchbot/cmd/patchbot/demo"
+	"github.com/patchbot/patchbot/config"
+	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/scheduler"
+)
+
+// load reads and validates the config, printing every problem.
+func load(path string, errOut io.Writer) (*config.Config, bool) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintln(errOut, err)
+		return nil, false
+	}
+	return cfg, true
+}
+
+// build wires the daemon for a command.
+func build(ctx context.Context, cfg *config.Config, d app.Deps, errOut io.Writer) (*app.App, bool) {
+	if d.Logger == nil {
+		d.Logger = app.Logger(cfg.Log, errOut)
+	}
+	a, err := app.Build(ctx, cfg, d)
+	if err != nil {
+		fmt.Fprintln(errOut, "patchbot:", err)
+		return nil, false
+	}
+	return a, true
+}
+
+func cmdRun(ctx context.Context, args []string, out, errOut io.Writer) int {
+	fs := flags("run", "[--config FILE] [--dry-run]", "Run the daemon: sync, nag and digest on their schedules, with /healthz, /readyz and /metrics.", errOut)
+	path := configFlag(fs)
+	dry := fs.Bool("dry-run", false, "log what would be posted and post nothing")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, ok := load(*path, errOut)
+	if !ok {
+		return exitError
+	}
+	a, ok := build(ctx, cfg, app.Deps{DryRun: *dry}, errOut)
+	if !ok {
+		return exitError
+	}
+	defer a.Close()
+	return serveDaemon(ctx, a, cfg.HTTP.Listen)
+}
+
+// serveDaemon runs the engine and the HTTP endpoints until ctx ends.
+func serveDaemon(ctx context.Context, a *app.App, listen string) int {
+	log := a.Logger
+	srv := &server{status: a.Engine.Status, now: time.Now, reg: a.Registry, maxSyncAge: 3 * syncEvery(a.Schedules.Sync),
+		probes: map[string]probe{"jira": a.Jira.Ping}}
+	if a.Slack != nil {
+		srv.probes["slack"] = a.Slack.Ping
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.serve(ctx, listen, log) }()
+	log.Info("patchbot started", "version", version, "dry_run", a.Config.Safety.DryRun, "projects", len(a.Config.Projects))
+	if err := a.Engine.Run(ctx, a.Schedules); err != nil {
+		log.Error("daemon stopped", "err", err)
+		return exitError
+	}
+	if err := <-errc; err != nil {
+		log.Error("http server", "err", err)
+		return exitError
+	}
+	log.Info("patchbot stopped")
+	return exitOK
+}
+
+// syncEvery estimates the sync interval from its schedule, for readiness.
+func syncEvery(spec string) time.Duration {
+	s, _, err := scheduler.ParseSchedule(spec, time.UTC)
+	if err != nil {
+		return 5 * time.Minute
+	}
+	t := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+	n := s.Next(t)
+	return max(s.Next(n).Sub(n), time.Minute)
+}
+
+func cmdCheck(ctx context.Context, args []string, out, errOut io.Writer) int {
+	fs := flags("check", "(--issue KEY | --jql JQL) [--post]", "Read tickets now and print each handoff, its findings, what is due, and the exact texts patchbot would post. Exits 3 when a handoff is incomplete or overdue.", errOut)
+	path := configFlag(fs)
+	var keys multi
+	fs.Var(&keys, "issue", "ticket key (repeatable)")
+	jql := fs.String("jql", "", "JQL selecting tickets (the projects' field mappings apply)")
+	project := fs.String("project", "", "only this config project")
+	post := fs.Bool("post", false, "post the validation requests for real")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if len(keys) == 0 && *jql == "" {
+		fmt.Fprintln(errOut, "patchbot check: give --issue KEY or --jql JQL")
+		return exitUsage
+	}
+	cfg, ok := load(*path, errOut)
+	if !ok {
+		return exitError
+	}
+	a, ok := build(ctx, cfg, app.Deps{DryRun: !*post, Offline: !*post && !cfg.Slack.Token.IsSet()}, errOut)
+	if !ok {
+		return exitError
+	}
+	defer a.Close()
+	rep, err := a.Engine.Sync(ctx, scheduler.SyncOptions{Keys: keys, JQL: *jql, Project: *project, Keep: true, DryRun: !*post})
+	if rep != nil {
+		printCheck(out, rep, a.Jira.Deployment() == "cloud")
+	}
+	if err != nil {
+		fmt.Fprintln(errOut, "patchbot check:", err)
+		return exitError
+	}
+	for _, r := range rep.Results {
+		if r.Evaluation.Fingerprint != "" || len(r.Due) > 0 {
+			return exitFindings
+		}
+	}
+	return exitOK
+}
+
+func cmdNag(ctx context.Context, args []string, out, errOut io.Writer) int {
+	return oneShot(ctx, "nag", args, out, errOut, func(e *scheduler.Engine, dry bool) (*scheduler.Report, error) {
+		return e.Nag(ctx, scheduler.NagOptions{DryRun: dry})
+	})
+}
+
+func cmdDigest(ctx context.Context, args []string, out, errOut io.Writer) int {
+	return oneShot(ctx, "digest", args, out, errOut, func(e *scheduler.Engine, dry bool) (*scheduler.Report, error) {
+		return e.Digest(ctx, scheduler.DigestOptions{DryRun: dry})
+	})
+}
+
+// oneShot runs a job once, printing what it sent or would send.
+func oneShot(ctx context.Context, name string, args []string, out, errOut io.Writer, job func(*scheduler.Engine, bool) (*scheduler.Report, error)) int {
+	fs := flags(name, "[--config FILE] [--post]", fmt.Sprintf("Run the %s job once and print its messages; nothing is sent without --post.", name), errOut)
+	path := configFlag(fs)
+	post := fs.Bool("post", false, "send for real (recorded in the ledger like a daemon run)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, ok := load(*path, errOut)
+	if !ok {
+		return exitError
+	}
+	a, ok := build(ctx, cfg, app.Deps{DryRun: !*post}, errOut)
+	if !ok {
+		return exitError
+	}
+	defer a.Close()
+	rep, err := job(a.Engine, !*post)
+	if rep != nil {
+		printActions(out, rep, false)
+		fmt.Fprintln(out, summaryLine(rep))
+	}
+	if err != nil {
+		fmt.Fprintf(errOut, "patchbot %s: %v\n", name, err)
+		return exitError
+	}
+	return exitOK
+}
+
+func cmdConfig(ctx context.Context, args []string, out, errOut io.Writer) int {
+	if len(args) == 0 || args[0] != "validate" {
+		fmt.Fprintln(errOut, "Usage: patchbot config validate [--online] [--config FILE]")
+		return exitUsage
+	}
+	fs := flags("config validate", "[--online] [--config FILE]", "Check the config file and print every problem with its line. With --online, also check that the Jira fields exist and the Slack token has its scopes.", errOut)
+	path := configFlag(fs)
+	online := fs.Bool("online", false, "also connect to Jira and Slack")
+	if code, ok := parse(fs, args[1:]); !ok {
+		return code
+	}
+	if fs.NArg() == 1 {
+		*path = fs.Arg(0)
+	}
+	cfg, ok := load(*path, errOut)
+	if !ok {
+		return exitError
+	}
+	if *online {
+		a, ok := build(ctx, cfg, app.Deps{DryRun: true, Logger: slog.New(slog.DiscardHandler)}, errOut)
+		if !ok {
+			return exitError
+		}
+		_ = a.Close()
+	}
+	fmt.Fprintf(out, "%s: ok (%d projects)\n", *path, len(cfg.Projects))
+	return exitOK
+}
+
+func cmdFields(ctx context.Context, args []string, out, errOut io.Writer) int {
+	fs := flags("fields", "[--config FILE] [--match TEXT]", "List the Jira site's fields (name, id, type), to find the names for the config's field mapping.", errOut)
+	path := configFlag(fs)
+	match := fs.String("match", "", "only fields whose name or id contains TEXT")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, ok := load(*path, errOut)
+	if !ok {
+		return exitError
+	}
+	a, ok := build(ctx, cfg, app.Deps{DryRun: true, Offline: true}, errOut)
+	if !ok {
+		return exitError
+	}
+	defer a.Close()
+	fields, err := a.Jira.Fields(ctx)
+	if err != nil {
+		fmt.Fprintln(errOut, "patchbot fields:", err)
+		return exitError
+	}
+	fmt.Fprintf(out, "%-36s %-22s %s\n", "NAME", "ID", "TYPE")
+	for _, f := range fields {
+		if *match != "" && !strings.Contains(strings.ToLower(f.Name+" "+f.ID), strings.ToLower(*match)) {
+			continue
+		}
+		typ := f.Type
+		if f.Items != "" {
+			typ += " of " + f.Items
+		}
+		if f.CustomType != "" {
+			typ += " (" + f.CustomType[strings.LastIndex(f.CustomType, ":")+1:] + ")"
+		}
+		fmt.Fprintf(out, "%-36s %-22s %s\n", f.Name, f.ID, typ)
+	}
+	return exitOK
+}
+
+func cmdSnooze(ctx context.Context, args []string, out, errOut io.Writer) int {
+	fs := flags("snooze", "KEY --until DATE [--by NAME]", "Silence reminders about a ticket until a date (YYYY-MM-DD, in the configured time zone).", errOut)
+	path := configFlag(fs)
+	until := fs.String("until", "", "date the reminders resume")
+	by := fs.String("by", os.Getenv("USER"), "who snoozed it (kept in the ledger)")
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		args = append(args[1:], args[0])
+	}
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 || *until == "" {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, ok := load(*path, errOut)
+	if !ok {
+		return exitError
+	}
+	loc, err := cfg.Schedules.Location()
+	if err != nil {
+		fmt.Fprintln(errOut, err)
+		return exitError
+	}
+	at, dateOnly, err := handoff.ParseDate(*until)
+	if err != nil {
+		fmt.Fprintln(errOut, "patchbot snooze: --until:", err)
+		return exitUsage
+	}
+	if dateOnly {
+		at = time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, loc)
+	}
+	a, ok := build(ctx, cfg, app.Deps{Offline: true}, errOut)
+	if !ok {
+		return exitError
+	}
+	defer a.Close()
+	if err := a.Store.Snooze(ctx, fs.Arg(0), at, *by); err != nil {
+		fmt.Fprintln(errOut, "patchbot snooze:", err)
+		return exitError
+	}
+	fmt.Fprintf(out, "%s: no reminders until %s\n", fs.Arg(0), at.Format(time.RFC1123))
+	return exitOK
+}
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*m = append(*m, s)
+		}
+	}
+	if len(*m) == 0 {
+		return errors.New("empty")
+	}
+	return nil
+}
+
+func cmdDemo(ctx context.Context, args []string, out, errOut io.Writer) int {
+	fs := flags("demo", "[--serve] [--listen ADDR] [--zone ZONE] [--verbose]",
+		"Run the whole daemon against a built-in simulated Jira Cloud and Slack, seeded with about thirty patch tickets, and print what it posts. No accounts, no database server.", errOut)
+	serve := fs.Bool("serve", false, "keep running afterwards with /healthz, /readyz and /metrics up")
+	listen := fs.String("listen", "127.0.0.1:8080", "address for --serve")
+	zone := fs.String("zone", "Europe/Berlin", "the team's time zone")
+	verbose := fs.Bool("verbose", false, "also print the daemon's logs")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	logger := slog.New(slog.DiscardHandler)
+	if *verbose {
+		logger = slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	w, err := demo.NewWorld(ctx, demo.Options{Out: out, Zone: *zone, Logger: logger})
+	if err != nil {
+		fmt.Fprintln(errOut, "patchbot demo:", err)
+		return exitError
+	}
+	defer w.Close()
+	if err := w.Play(ctx, out); err != nil {
+		fmt.Fprintln(errOut, "patchbot demo:", err)
+		return exitError
+	}
+	if !*serve {
+		return exitOK
+	}
+	fmt.Fprintf(out, "\nServing http://%s/healthz, /readyz and /metrics with the simulated Jira at %s; Ctrl-C to stop.\n", *listen, w.Jira.URL)
+	return serveDaemon(ctx, w.App, *listen)
+}

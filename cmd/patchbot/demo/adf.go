@@ -1,0 +1,62 @@
+package demo
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// adfText reads an Atlassian Document Format body back as plain lines, the
+// way Jira shows it: blocks on their own lines, list items bulleted,
+// mentions by name. It reads what the fake Jira stored, so the transcript
+// shows the comment as posted, not as patchbot meant it.
+func adfText(raw json.RawMessage) string {
+	var doc node
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return "(unreadable ADF: " + err.Error() + ")"
+	}
+	var b strings.Builder
+	doc.write(&b, "")
+	return strings.TrimSpace(b.String())
+}
+
+type node struct {
+	Type    string         `json:"type"`
+	Text    string         `json:"text"`
+	Attrs   map[string]any `json:"attrs"`
+	Content []node         `json:"content"`
+}
+
+func (n node) write(b *strings.Builder, prefix string) {
+	switch n.Type {
+	case "text":
+		b.WriteString(n.Text)
+	case "mention":
+		if t, ok := n.Attrs["text"].(string); ok {
+			b.WriteString(t)
+		}
+	case "hardBreak":
+		b.WriteString("\n" + prefix)
+	case "rule":
+		b.WriteString("────\n")
+	case "paragraph", "heading":
+		b.WriteString(prefix)
+		for _, c := range n.Content {
+			c.write(b, prefix)
+		}
+		b.WriteString("\n")
+	case "bulletList", "orderedList":
+		for _, c := range n.Content {
+			c.write(b, prefix)
+		}
+	case "listItem":
+		var item strings.Builder
+		for _, c := range n.Content {
+			c.write(&item, "")
+		}
+		b.WriteString(prefix + "• " + strings.TrimSpace(strings.ReplaceAll(item.String(), "\n", " ")) + "\n")
+	default:
+		for _, c := range n.Content {
+			c.write(b, prefix)
+		}
+	}
+}

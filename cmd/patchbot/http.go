@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/patchbot/patchbot/scheduler"
+)
+
+// probe checks that a service answers.
+type probe func(ctx context.Context) error
+
+// server serves /healthz, /readyz and /metrics.
+type server struct {
+	status func() scheduler.Status
+	probes map[string]probe
+	// maxSyncAge is how old the last successful sync may be before the
+	// daemon reports itself not ready.
+	maxSyncAge time.Duration
+	now        func() time.Time
+	reg        *prometheus.Registry
+}
+
+func (s *server) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	return mux
+}
+
+// ready reports whether Jira and Slack answer and the last sync is fresh.
+func (s *server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	st := s.status()
+	body := map[string]any{}
+	ok := true
+	for name, p := range s.probes {
+		if err := p(ctx); err != nil {
+			ok = false
+			body[name] = err.Error()
+		} else {
+			body[name] = "ok"
+		}
+	}
+	if st.LastSync.IsZero() {
+		ok = false
+		body["last_sync"] = "none yet"
+	} else {
+		age := s.now().Sub(st.LastSync)
+		body["last_sync"] = st.LastSync.UTC().Format(time.RFC3339)
+		body["last_sync_age_seconds"] = int(age.Seconds())
+		if age > s.maxSyncAge {
+			ok = false
+		}
+	}
+	if st.LastSyncError != "" {
+		body["last_sync_error"] = st.LastSyncError
+	}
+	body["ready"] = ok
+	w.Header().Set("Content-Type", "application/json")
+	if !ok {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// serve runs the HTTP server until ctx is cancelled.
+func (s *server) serve(ctx context.Context, addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+	}()
+	log.Info("serving health and metrics", "addr", ln.Addr().String())
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+// Command patchbot keeps vulnerability patch handoffs honest: it watches
+// Jira patch tickets, asks for what a patch owner needs when it is missing,
+// nags owners in Slack when dates pass, and posts a weekly overdue digest.
+//
+// main only wires: it parses the command line, loads the config, builds the
+// connectors and the engine, and runs what was asked.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes a script can rely on.
+const (
+	exitOK       = 0 // done; for check: every handoff is complete
+	exitError    = 1 // something failed (config, Jira, Slack, the ledger)
+	exitUsage    = 2 // the command line was wrong
+	exitFindings = 3 // check: at least one handoff is incomplete or overdue
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command is one subcommand.
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, args []string, out, errOut io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"run", "[--config FILE] [--dry-run]", "run the daemon: sync, nag and digest on their schedules", cmdRun},
+		{"check", "(--issue KEY | --jql JQL) [--post]", "read tickets now and print each handoff, its findings and the texts patchbot would post", cmdCheck},
+		{"nag", "[--post]", "run the reminder job once (prints what it would send unless --post)", cmdNag},
+		{"digest", "[--post]", "build the weekly overdue digest once (prints it unless --post)", cmdDigest},
+		{"config", "validate [--online] [--config FILE]", "check the config file and print every problem with its line", cmdConfig},
+		{"fields", "[--config FILE] [--match TEXT]", "list the Jira site's fields, to find the names to map", cmdFields},
+		{"snooze", "KEY --until DATE [--by NAME]", "silence reminders about a ticket until a date", cmdSnooze},
+		{"demo", "[--serve] [--listen ADDR]", "run the whole daemon once against a built-in simulated Jira and Slack", cmdDemo},
+		{"version", "", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) int {
+			fmt.Fprintln(out, "patchbot", version)
+			return exitOK
+		}},
+	}
+}
+
+func run(ctx context.Context, args []string, out, errOut io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(out)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], out, errOut)
+		}
+	}
+	fmt.Fprintf(errOut, "patchbot: unknown command %q\n\n", args[0])
+	usage(errOut)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "patchbot keeps vulnerability patch handoffs honest.")
+	fmt.Fprintln(w, "\nUsage: patchbot COMMAND [flags]   (patchbot COMMAND --help for its flags)")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.help)
+	}
+	fmt.Fprintln(w, "\nExit codes: 0 ok, 1 error, 2 usage, 3 check found incomplete or overdue handoffs.")
+}
+
+// flags returns a flag set for a command that prints its usage on --help.
+func flags(name, args, help string, errOut io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(errOut)
+	fs.Usage = func() {
+		fmt.Fprintf(errOut, "Usage: patchbot %s %s\n\n%s\n\nFlags:\n", name, args, help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags, mapping --help to exit 0 and errors to exit 2.
+func parse(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+// configFlag adds the --config flag with its default from PATCHBOT_CONFIG.
+func configFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("PATCHBOT_CONFIG")
+	if def == "" {
+		def = "patchbot.yaml"
+	}
+	return fs.String("config", def, "config file (default from $PATCHBOT_CONFIG)")
+}
