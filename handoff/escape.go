@@ -108,10 +108,15 @@ func cutText(s string, n int) string {
 		}
 		count++
 	}
-	head := strings.TrimRightFunc(s[:i], func(r rune) bool {
+	return withEllipsis(s[:i])
+}
+
+// withEllipsis ends a cut head with an ellipsis, dropping a dangling
+// zero-width joiner, variation selector or space at the cut.
+func withEllipsis(head string) string {
+	return strings.TrimRightFunc(head, func(r rune) bool {
 		return r == 0x200d || (r >= 0xfe00 && r <= 0xfe0f) || unicode.IsSpace(r)
-	})
-	return head + ellipsis
+	}) + ellipsis
 }
 
 // quoted is the text of an inline as every renderer starts from it.

@@ -167,8 +167,24 @@ func slackPlain(s string, n int) string {
 	s = strings.TrimSpace(quoted(s))
 	s = strings.NewReplacer("<", "‹", ">", "›").Replace(s)
 	s = breakAt(s)
-	for slackLen(s) > n {
-		s = cutText(s, max(1, n-(slackLen(s)-n)/2-1))
+	return cutUnits(s, n)
+}
+
+// cutUnits cuts s to at most n UTF-16 units, ellipsis included.
+func cutUnits(s string, n int) string {
+	if slackLen(s) <= n {
+		return s
+	}
+	used := 0
+	for i, r := range s {
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		if used+w > n-1 {
+			return withEllipsis(s[:i])
+		}
+		used += w
 	}
 	return s
 }
