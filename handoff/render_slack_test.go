@@ -184,14 +184,16 @@ func TestSlackMentionOnlyFromExplicitNode(t *testing.T) {
 
 func TestSlackHeaderCut(t *testing.T) {
 	t.Parallel()
-	d := Doc{Title: strings.Repeat("😀", 200), Summary: "x"}
-	var bs []map[string]any
-	if err := json.Unmarshal(RenderSlack(d)[0].Blocks, &bs); err != nil {
-		t.Fatal(err)
-	}
-	h := bs[0]["text"].(map[string]any)["text"].(string)
-	if slackLen(h) > 150 || !strings.HasSuffix(h, ellipsis) {
-		t.Errorf("header of %d units: %q", slackLen(h), h)
+	for _, title := range []string{strings.Repeat("😀", 200), strings.Repeat("😀", 100), strings.Repeat("é", 151), strings.Repeat("a", 1000)} {
+		d := Doc{Title: title, Summary: "x"}
+		var bs []map[string]any
+		if err := json.Unmarshal(RenderSlack(d)[0].Blocks, &bs); err != nil {
+			t.Fatal(err)
+		}
+		h := bs[0]["text"].(map[string]any)["text"].(string)
+		if slackLen(h) > 150 || !strings.HasSuffix(h, ellipsis) {
+			t.Errorf("header of %d units: %q", slackLen(h), h)
+		}
 	}
 }
 
