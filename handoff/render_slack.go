@@ -34,7 +34,8 @@ type slackBlock struct {
 	Text     *slackText  `json:"text,omitempty"`
 	Fields   []slackText `json:"fields,omitempty"`
 	Elements []slackText `json:"elements,omitempty"`
-	heading  bool
+	// level is the Doc heading level a section renders (0: not a heading).
+	level int
 }
 
 func mrkdwn(s string) slackText { return slackText{Type: "mrkdwn", Text: s, Verbatim: true} }
@@ -55,18 +56,7 @@ func RenderSlack(d Doc) []SlackMessage {
 	for _, bl := range d.Blocks {
 		blocks = append(blocks, slackBlocks(bl)...)
 	}
-	var parts [][]slackBlock
-	for len(blocks) > 0 {
-		n := min(len(blocks), slackMaxBlocks)
-		for n < len(blocks) && n > 1 && blocks[n-1].heading {
-			n--
-		}
-		parts = append(parts, blocks[:n])
-		blocks = blocks[n:]
-	}
-	if len(parts) == 0 {
-		parts = [][]slackBlock{nil}
-	}
+	parts := splitBlocks(blocks)
 	fallback := d.Summary
 	if strings.TrimSpace(fallback) == "" {
 		fallback = d.Title
@@ -90,6 +80,40 @@ func RenderSlack(d Doc) []SlackMessage {
 	return out
 }
 
+// splitBlocks deals blocks into messages of at most 50. Headings never end
+// a message: they move to the next one. A message that starts inside a
+// section (a digest owner's lanes) opens with that section's heading
+// again, so each message reads on its own.
+func splitBlocks(blocks []slackBlock) [][]slackBlock {
+	var parts [][]slackBlock
+	var cur []slackBlock
+	var top *slackBlock // the last heading of level 1 or 2
+	for _, b := range blocks {
+		if len(cur) == slackMaxBlocks {
+			var carry []slackBlock
+			for len(cur) > 1 && cur[len(cur)-1].level > 0 && len(carry) < slackMaxBlocks-2 {
+				carry = append([]slackBlock{cur[len(cur)-1]}, carry...)
+				cur = cur[:len(cur)-1]
+			}
+			parts = append(parts, cur)
+			cur = nil
+			if top != nil && (len(carry) == 0 || carry[0].level > 2) {
+				cur = append(cur, *top)
+			}
+			cur = append(cur, carry...)
+		}
+		cur = append(cur, b)
+		if b.level == 1 || b.level == 2 {
+			t := b
+			top = &t
+		}
+	}
+	if len(cur) > 0 || len(parts) == 0 {
+		parts = append(parts, cur)
+	}
+	return parts
+}
+
 func slackBlocks(bl Block) []slackBlock {
 	switch bl.Kind {
 	case BlockParagraph:
@@ -98,7 +122,7 @@ func slackBlocks(bl Block) []slackBlock {
 		}
 	case BlockHeading:
 		if s := slackLine([]Inline{st(inlinePlain(bl.Inlines))}, slackMaxText); s != "" {
-			return []slackBlock{{Type: "section", Text: ptr(mrkdwn(s)), heading: true}}
+			return []slackBlock{{Type: "section", Text: ptr(mrkdwn(s)), level: max(bl.Level, 1)}}
 		}
 	case BlockContext:
 		if s := slackLine(bl.Inlines, slackMaxText); s != "" {

@@ -117,6 +117,11 @@ func TestSlackLongDigestSplits(t *testing.T) {
 		if last := raw[len(raw)-1]; i < len(msgs)-1 && last["type"] == "section" && strings.HasPrefix(last["text"].(map[string]any)["text"].(string), "*") {
 			t.Errorf("message %d ends with a heading", i)
 		}
+		if first := raw[0]; i > 0 && (first["type"] != "section" || !strings.HasPrefix(first["text"].(map[string]any)["text"].(string), "*team-") &&
+			!strings.HasPrefix(first["text"].(map[string]any)["text"].(string), "*Dana") && !strings.HasPrefix(first["text"].(map[string]any)["text"].(string), "*Lee") &&
+			!strings.HasPrefix(first["text"].(map[string]any)["text"].(string), "*network")) {
+			t.Errorf("message %d does not open with its owner's heading: %v", i, first)
+		}
 	}
 }
 
