@@ -9,7 +9,10 @@ import (
 // SlackMessage is one Slack message: Block Kit blocks and the fallback
 // text shown in notifications and by clients without blocks.
 type SlackMessage struct {
-	Text   string
+	// Text is the escaped fallback (the Doc's summary), with "(2/3)" on a
+	// message of a split document.
+	Text string
+	// Blocks is the JSON array of Block Kit blocks.
 	Blocks json.RawMessage
 }
 
