@@ -84,18 +84,88 @@ func ParseDate(s string) (at time.Time, dateOnly bool, err error) {
 	if ambiguousNumeric(t) {
 		return time.Time{}, false, fmt.Errorf("%q is ambiguous (day/month order); write it as YYYY-MM-DD: %w", t, ErrNotADate)
 	}
+	if d, ok := isoDate(t); ok {
+		return checkYear(s, d, true)
+	}
 	t = stripOrdinal(t)
+	// Only try the layouts the text can match: ISO layouts for text that
+	// starts like 2026-, layouts with month or weekday names only for text
+	// with letters. A failed time.Parse allocates its error.
+	iso := len(t) >= 10 && t[4] == '-' && isDigits(t[:4])
+	letters := strings.IndexFunc(t, func(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' }) >= 0
+	sep := firstNonDigit(t)
+	try := func(l string) bool {
+		if strings.HasPrefix(l, "2006-") != iso || iso && l == "2006-01-02" {
+			return false // a bare ISO date was read by isoDate
+		}
+		if ls := firstNonDigit(l); ls != sep && !(isLetter(ls) && isLetter(sep)) {
+			return false // "2/Jan/06" cannot match "30 Nov 2026"
+		}
+		// Month, weekday, zone and AM/PM names are the only letters in
+		// the other layouts (Jan, Mon, MST, PM).
+		return iso || strings.ContainsAny(l, "JMP") == letters
+	}
 	for _, l := range dateOnlyLayouts {
+		if !try(l) {
+			continue
+		}
 		if d, e := time.Parse(l, t); e == nil {
 			return checkYear(s, d, true)
 		}
 	}
 	for _, l := range dateTimeLayouts {
+		if !try(l) {
+			continue
+		}
 		if d, e := time.Parse(l, t); e == nil {
 			return checkYear(s, d, false)
 		}
 	}
 	return time.Time{}, false, fmt.Errorf("%q is not a date (try YYYY-MM-DD): %w", t, ErrNotADate)
+}
+
+// isoDate reads YYYY-MM-DD without time.Parse, the common case.
+func isoDate(t string) (time.Time, bool) {
+	if len(t) != 10 || t[4] != '-' || t[7] != '-' || !isDigits(t[:4]) || !isDigits(t[5:7]) || !isDigits(t[8:]) {
+		return time.Time{}, false
+	}
+	y := int(t[0]-'0')*1000 + int(t[1]-'0')*100 + int(t[2]-'0')*10 + int(t[3]-'0')
+	m := time.Month(int(t[5]-'0')*10 + int(t[6]-'0'))
+	d := int(t[8]-'0')*10 + int(t[9]-'0')
+	if m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	at := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if at.Month() != m { // 2026-02-30 rolls over: not a date
+		return time.Time{}, false
+	}
+	return at, true
+}
+
+// firstNonDigit is the first byte of s that is not a digit, or 0.
+func firstNonDigit(s string) byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return s[i]
+		}
+	}
+	return 0
+}
+
+// isLetter reports an ASCII letter.
+func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+
+// isDigits reports a non-empty run of ASCII digits.
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // checkYear rejects dates no ticket means (year 0001, 19999).

@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 )
 
@@ -22,27 +20,28 @@ func Evaluate(h Handoff, p Policy, now time.Time, loc *time.Location) Evaluation
 		loc = time.UTC
 	}
 	ev := Evaluation{Handoff: h, Lane: h.Lane}
-	c := checker{h: &ev.Handoff, p: p}
+	hp := &ev.Handoff
+	c := checker{p: p}
 	done := h.Ticket.Done()
 	if done {
 		for _, id := range p.Closure {
-			c.require(StageClosure, id)
+			c.require(hp, StageClosure, id)
 		}
 	} else {
 		if ev.Lane == LaneUnknown {
 			ev.Lane = LaneNeedsReview
-			c.add(c.noLane())
+			c.add(c.noLane(hp))
 		}
 		for _, id := range p.Require[ev.Lane] {
-			c.require(string(ev.Lane), id)
+			c.require(hp, string(ev.Lane), id)
 		}
 		if h.Blocked {
 			for _, id := range p.Blocked {
-				c.require(StageBlocked, id)
+				c.require(hp, StageBlocked, id)
 			}
 		}
-		c.invalidDates(string(ev.Lane))
-		c.dateRules(ev.Lane, instantDay(now, loc), loc)
+		c.invalidDates(hp, string(ev.Lane))
+		c.dateRules(hp, ev.Lane, instantDay(now, loc), loc)
 	}
 	ev.Findings = c.out
 	ev.Situation = situation(&ev, done)
@@ -59,9 +58,9 @@ func Evaluate(h Handoff, p Policy, now time.Time, loc *time.Location) Evaluation
 	return ev
 }
 
-// checker collects findings, one per field.
+// checker collects findings, one per field. It holds no pointer to the
+// handoff (each method takes it) so the evaluation stays on the stack.
 type checker struct {
-	h   *Handoff
 	p   Policy
 	out []Finding
 }
@@ -73,6 +72,9 @@ func (c *checker) add(f Finding) {
 			return
 		}
 	}
+	if c.out == nil {
+		c.out = make([]Finding, 0, 4)
+	}
 	c.out = append(c.out, f)
 }
 
@@ -83,9 +85,9 @@ func (c *checker) finding(kind FindingKind, stage string, id FieldID, detail str
 }
 
 // noLane is the finding for a ticket without a recognisable lane.
-func (c *checker) noLane() Finding {
+func (c *checker) noLane(h *Handoff) Finding {
 	detail := "no action lane given; checked as needs review"
-	if t := c.h.LaneText; t.Unfilled {
+	if t := h.LaneText; t.Unfilled {
 		detail = fmt.Sprintf("the action lane was left as %q; checked as needs review", clip(t.Text, 80))
 	} else if t.Present() {
 		detail = fmt.Sprintf("%q is not an action lane; checked as needs review", clip(t.Text, 80))
@@ -94,17 +96,21 @@ func (c *checker) noLane() Finding {
 }
 
 // require checks one required field (or any of its alternatives).
-func (c *checker) require(stage string, id FieldID) {
-	if c.h.Satisfied(id) {
+func (c *checker) require(h *Handoff, stage string, id FieldID) {
+	if h.Satisfied(id) {
 		return
 	}
 	unfilled := ""
-	for _, a := range Alternatives(id) {
-		if d := c.h.date(a); d != nil && d.Present() && d.Err != "" {
+	alts := alternatives(id)
+	if alts == nil {
+		alts = []FieldID{id}
+	}
+	for _, a := range alts {
+		if d := h.date(a); d != nil && d.Present() && d.Err != "" {
 			c.add(c.finding(FindingInvalid, stage, id, d.Err))
 			return
 		}
-		if v := c.h.value(a); v != nil && v.Unfilled && unfilled == "" {
+		if v := h.value(a); v != nil && v.Unfilled && unfilled == "" {
 			unfilled = v.Text
 		}
 	}
@@ -117,9 +123,9 @@ func (c *checker) require(stage string, id FieldID) {
 
 // invalidDates reports date fields that hold text that is not a date,
 // required or not: the bot would act on them.
-func (c *checker) invalidDates(stage string) {
+func (c *checker) invalidDates(h *Handoff, stage string) {
 	for _, id := range [...]FieldID{FieldDeadline, FieldReviewDate, FieldExceptionExpiry, FieldValidatedAt} {
-		if d := c.h.date(id); d.Present() && d.Err != "" {
+		if d := h.date(id); d.Present() && d.Err != "" {
 			c.add(c.finding(FindingInvalid, stage, id, d.Err))
 		}
 	}
@@ -127,15 +133,15 @@ func (c *checker) invalidDates(stage string) {
 
 // dateRules reports a deadline before the ticket was opened and an
 // exception whose expiry has passed while it is still open.
-func (c *checker) dateRules(lane Lane, today civilDay, loc *time.Location) {
-	if d := c.h.Change.Deadline; d.Valid() && !c.h.Ticket.Created.IsZero() {
-		due, opened := dayOf(d.At, d.DateOnly, loc), instantDay(c.h.Ticket.Created, loc)
+func (c *checker) dateRules(h *Handoff, lane Lane, today civilDay, loc *time.Location) {
+	if d := h.Change.Deadline; d.Valid() && !h.Ticket.Created.IsZero() {
+		due, opened := dayOf(d.At, d.DateOnly, loc), instantDay(h.Ticket.Created, loc)
 		if due.sub(opened) < 0 {
 			c.add(c.finding(FindingInvalid, string(lane), FieldDeadline,
 				fmt.Sprintf("the deadline %s is before the ticket was opened on %s", due, opened)))
 		}
 	}
-	if d := c.h.Fallback.ExceptionExpiry; lane == LaneException && d.Valid() {
+	if d := h.Fallback.ExceptionExpiry; lane == LaneException && d.Valid() {
 		if exp := dayOf(d.At, d.DateOnly, loc); today.sub(exp) > 0 {
 			c.add(c.finding(FindingInvalid, string(lane), FieldExceptionExpiry,
 				fmt.Sprintf("the exception expired on %s and the ticket is still open", exp)))
@@ -184,17 +190,39 @@ func FingerprintOf(findings []Finding) string {
 	if len(findings) == 0 {
 		return ""
 	}
-	keys := make([]string, len(findings))
-	for i, f := range findings {
-		keys[i] = string(f.Kind) + "\x00" + string(f.Field)
+	var idx [64]int
+	order := idx[:0]
+	if len(findings) > len(idx) {
+		order = make([]int, 0, len(findings))
 	}
-	sort.Strings(keys)
-	uniq := keys[:1]
-	for _, k := range keys[1:] {
-		if k != uniq[len(uniq)-1] {
-			uniq = append(uniq, k)
+	for i := range findings {
+		order = append(order, i)
+	}
+	less := func(a, b int) bool {
+		fa, fb := &findings[a], &findings[b]
+		if fa.Kind != fb.Kind {
+			return fa.Kind < fb.Kind
+		}
+		return fa.Field < fb.Field
+	}
+	// Insertion sort: a handoff has a handful of findings, and sort.Slice
+	// would move the index buffer to the heap.
+	for i := 1; i < len(order); i++ {
+		for j := i; j > 0 && less(order[j], order[j-1]); j-- {
+			order[j], order[j-1] = order[j-1], order[j]
 		}
 	}
-	sum := sha256.Sum256([]byte(strings.Join(uniq, "\x01")))
+	var stack [1024]byte
+	buf := stack[:0]
+	for n, i := range order {
+		if n > 0 && !less(order[n-1], i) {
+			continue // a duplicate: the fingerprint is over the set
+		}
+		buf = append(buf, findings[i].Kind...)
+		buf = append(buf, 0)
+		buf = append(buf, findings[i].Field...)
+		buf = append(buf, 1)
+	}
+	sum := sha256.Sum256(buf)
 	return hex.EncodeToString(sum[:8])
 }

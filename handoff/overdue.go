@@ -58,11 +58,16 @@ func DueItems(ev Evaluation, p Policy, now time.Time, loc *time.Location) []Due 
 	}
 	h := &ev.Handoff
 	today := instantDay(now, loc)
-	var out []Due
-	item := func(kind DueKind, field FieldID, on civilDay, days int) {
-		out = append(out, Due{Kind: kind, Key: h.Ticket.Key, Lane: ev.Lane, Field: field, On: on.in(loc), Days: days,
-			Owner: h.Scope.Owner, EscalateTo: p.EscalateTo, Handoff: ev.Handoff})
+	// Collect first, then allocate exactly: each Due carries a copy of the
+	// handoff, so a growing slice would copy it again and again.
+	type pending struct {
+		kind  DueKind
+		field FieldID
+		on    civilDay
+		days  int
 	}
+	var found [4]pending
+	n := 0
 	if h.Ticket.Done() {
 		if ev.Verdict == VerdictClosureProof {
 			at := h.Ticket.Resolved
@@ -73,35 +78,46 @@ func DueItems(ev Evaluation, p Policy, now time.Time, loc *time.Location) []Due 
 				at = now
 			}
 			on := instantDay(at, loc)
-			item(DueResolvedWithoutProof, "", on, max(today.sub(on), 0))
+			found[n] = pending{DueResolvedWithoutProof, "", on, max(today.sub(on), 0)}
+			n++
 		}
-		return out
-	}
-	check := func(d Date, field FieldID, passed DueKind) {
-		if !d.Valid() {
-			return
-		}
-		on := dayOf(d.At, d.DateOnly, loc)
-		switch late := today.sub(on); {
-		case late > 0:
-			if passed != "" {
-				item(passed, field, on, late)
+	} else {
+		check := func(d *Date, field FieldID, passed DueKind) {
+			if !d.Valid() {
+				return
 			}
-		case -late <= p.HeadsUpDays:
-			item(DueSoon, field, on, -late)
+			on := dayOf(d.At, d.DateOnly, loc)
+			switch late := today.sub(on); {
+			case late > 0:
+				if passed != "" {
+					found[n] = pending{passed, field, on, late}
+					n++
+				}
+			case -late <= p.HeadsUpDays:
+				found[n] = pending{DueSoon, field, on, -late}
+				n++
+			}
 		}
+		review := DueReviewPassed
+		if h.Blocked || ev.Lane == LaneMitigateFirst {
+			review = DueBlockedReview
+		}
+		check(&h.Fallback.ReviewDate, FieldReviewDate, review)
+		deadline := DueDeadlinePassed
+		if hasClosureEvidence(h) {
+			deadline = "" // evidence is in: closing is the next step, not a nag
+		}
+		check(&h.Change.Deadline, FieldDeadline, deadline)
+		check(&h.Fallback.ExceptionExpiry, FieldExceptionExpiry, DueExceptionExpired)
 	}
-	review := DueReviewPassed
-	if h.Blocked || ev.Lane == LaneMitigateFirst {
-		review = DueBlockedReview
+	if n == 0 {
+		return nil
 	}
-	check(h.Fallback.ReviewDate, FieldReviewDate, review)
-	deadline := DueDeadlinePassed
-	if hasClosureEvidence(h) {
-		deadline = "" // evidence is in: closing is the next step, not a nag
+	out := make([]Due, n)
+	for i, f := range found[:n] {
+		out[i] = Due{Kind: f.kind, Key: h.Ticket.Key, Lane: ev.Lane, Field: f.field, On: f.on.in(loc), Days: f.days,
+			Owner: h.Scope.Owner, EscalateTo: p.EscalateTo, Handoff: ev.Handoff}
 	}
-	check(h.Change.Deadline, FieldDeadline, deadline)
-	check(h.Fallback.ExceptionExpiry, FieldExceptionExpiry, DueExceptionExpired)
 	return out
 }
 

@@ -1,6 +1,9 @@
 package handoff
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // placeholderWords is the vocabulary of the seeds' template placeholders
 // ("[fixed version]", "[date/window/review trigger]", "[team/person,
@@ -44,8 +47,15 @@ var placeholderTexts = map[string]bool{
 // values.
 func isPlaceholder(text string) bool {
 	t := strings.TrimSpace(text)
-	if low := strings.ToLower(t); placeholderTexts[low] || placeholderTexts[strings.TrimRight(low, ".;, ")] {
-		return true
+	if len(t) <= 24 && t != "" && strings.IndexByte("tTdD?.x-<[fFpP\xe2", t[0]) >= 0 {
+		var buf [24]byte
+		low := lowerASCII(buf[:0], t)
+		if placeholderTexts[string(low)] || placeholderTexts[strings.TrimRight(string(low), ".;, ")] {
+			return true
+		}
+	}
+	if strings.IndexByte(t, '[') < 0 && strings.IndexByte(t, '<') < 0 {
+		return false
 	}
 	for i := 0; i < len(t); i++ {
 		open := t[i]
@@ -77,8 +87,9 @@ func isTemplateBracket(inner string) bool {
 	if len(in) < 1 || len(in) > 200 || strings.ContainsAny(in, "|~^#@:0123456789") {
 		return false
 	}
-	low := strings.ToLower(in)
-	if strings.HasPrefix(low, "http") || strings.HasPrefix(low, "mailto") {
+	var buf [200]byte
+	low := lowerInto(buf[:], in)
+	if bytes.HasPrefix(low, []byte("http")) || bytes.HasPrefix(low, []byte("mailto")) {
 		return false
 	}
 	if len(in) == 1 && (in == "x" || in == "X" || in == " ") {
@@ -87,8 +98,15 @@ func isTemplateBracket(inner string) bool {
 	if strings.ContainsAny(in, "/,") {
 		return true // a list of options, as every template placeholder is
 	}
-	for _, w := range strings.FieldsFunc(low, func(r rune) bool { return r == ' ' || r == '-' || r == '_' || r == '.' }) {
-		if !placeholderWords[w] {
+	for len(low) > 0 {
+		i := bytes.IndexAny(low, " -_.")
+		w := low
+		if i >= 0 {
+			w, low = low[:i], low[i+1:]
+		} else {
+			low = nil
+		}
+		if len(w) > 0 && !placeholderWords[string(w)] {
 			return false
 		}
 	}
@@ -101,10 +119,12 @@ func cutDate(text string) (date, rest string) {
 	if len(text) > 400 {
 		return "", text
 	}
-	toks := tokenSpans(text)
+	var buf [128][2]int
+	toks := tokenSpans(text, buf[:0])
 	for i, tk := range toks {
 		w := trimTok(text[tk[0]:tk[1]])
-		var tries [][2]int
+		var tbuf [3][2]int
+		tries := tbuf[:0]
 		switch {
 		case isMonthName(w) && i+2 < len(toks):
 			tries = append(tries, [2]int{tk[0], toks[i+2][1]})
@@ -115,7 +135,7 @@ func cutDate(text string) (date, rest string) {
 			if i+1 < len(toks) && strings.IndexByte(text[toks[i+1][0]:toks[i+1][1]], ':') > 0 {
 				tries = append(tries, [2]int{tk[0], toks[i+1][1]})
 			}
-			if len(w) >= 8 {
+			if len(w) >= 8 && dateShaped(w) {
 				tries = append(tries, tk)
 			}
 		}
@@ -130,9 +150,29 @@ func cutDate(text string) (date, rest string) {
 	return "", text
 }
 
+// dateShaped reports a token with exactly two of one date separator
+// (2026-11-30, 30/Nov/26, 30.11.2026), so "3.0.0-3.0.7" is not tried.
+func dateShaped(w string) bool {
+	if len(w) > 10 && w[4] == '-' && isDigits(w[:4]) {
+		return true // ISO date with a time and zone
+	}
+	return strings.Count(w, "-") == 2 || strings.Count(w, "/") == 2 || strings.Count(w, ".") == 2 && strings.IndexByte(w, '-') < 0
+}
+
+// lowerASCII appends s lower-cased (ASCII only) to dst.
+func lowerASCII(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		dst = append(dst, b)
+	}
+	return dst
+}
+
 // tokenSpans splits text at spaces, returning [start, end) spans.
-func tokenSpans(text string) [][2]int {
-	var out [][2]int
+func tokenSpans(text string, out [][2]int) [][2]int {
 	start := -1
 	for i := 0; i <= len(text); i++ {
 		if i == len(text) || text[i] == ' ' || text[i] == '\t' {

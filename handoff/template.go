@@ -108,24 +108,31 @@ var fieldAliases = map[string]FieldID{
 	"remaining exposed systems": FieldRemainingExposure, "deferred systems": FieldRemainingExposure,
 }
 
-// lookupLabel resolves a lower-case label phrase.
-func lookupLabel(phrase string) (label, bool) {
-	if l, ok := templateLabels[phrase]; ok {
-		return l, true
-	}
-	if id, ok := fieldAliases[phrase]; ok {
-		return label{sec: secField, field: id}, true
-	}
+// labelIndex merges the template labels, the aliases and every field's
+// default label (up to any parenthesis) into one lookup. It is built once
+// and only read.
+var labelIndex = func() map[string]label {
+	m := make(map[string]label, len(templateLabels)+len(fieldAliases)+len(fieldSpecs))
 	for i := range fieldSpecs {
 		l := fieldSpecs[i].Label
 		if p := strings.IndexByte(l, '('); p > 0 {
 			l = l[:p-1]
 		}
-		if len(l) == len(phrase) && strings.EqualFold(l, phrase) {
-			return label{sec: secField, field: fieldSpecs[i].ID}, true
-		}
+		m[strings.ToLower(l)] = label{sec: secField, field: fieldSpecs[i].ID}
 	}
-	return label{}, false
+	for k, id := range fieldAliases {
+		m[k] = label{sec: secField, field: id}
+	}
+	for k, l := range templateLabels {
+		m[k] = l
+	}
+	return m
+}()
+
+// lookupLabel resolves a lower-case label phrase.
+func lookupLabel(phrase string) (label, bool) {
+	l, ok := labelIndex[phrase]
+	return l, ok
 }
 
 // mark is one label found in the text.
@@ -134,9 +141,8 @@ type mark struct {
 	label
 }
 
-// scanLabels finds every label in text, in order.
-func scanLabels(text string) []mark {
-	var marks []mark
+// scanLabels finds every label in text, in order, appending to marks.
+func scanLabels(text string, marks []mark) []mark {
 	for ls := 0; ls < len(text); {
 		le := strings.IndexByte(text[ls:], '\n')
 		if le < 0 {
@@ -323,7 +329,8 @@ func parseDescription(desc string, h *Handoff) {
 			desc = desc[:len(desc)-1]
 		}
 	}
-	marks := scanLabels(desc)
+	var buf [32]mark
+	marks := scanLabels(desc, buf[:0])
 	titleAdvisory(desc, marks, h)
 	for pass := 0; pass < 2; pass++ {
 		for i, m := range marks {

@@ -1,6 +1,9 @@
 package handoff
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // cleanValue turns a section's raw text into one line: bullets, heading
 // prefixes, table pipes and bold markers at the edges of each line are
@@ -47,18 +50,20 @@ func cleanValue(raw string) string {
 // bold/italic markers from the edges of one line.
 func trimLineMarkup(t string) string {
 	for {
-		before := t
-		t = strings.TrimSpace(t)
-		t = strings.TrimPrefix(t, "{*}")
-		t = strings.TrimSuffix(t, "{*}")
-		if len(t) >= 3 && t[0] == 'h' && t[1] >= '1' && t[1] <= '6' && t[2] == '.' {
+		switch {
+		case t == "":
+			return t
+		case strings.HasPrefix(t, "{*}"), strings.HasPrefix(t, "•"):
 			t = t[3:]
-		}
-		t = strings.TrimLeft(t, "*-#•+|> \t")
-		t = strings.TrimRight(t, "*| \t\r")
-		t = strings.TrimPrefix(t, "_")
-		t = strings.TrimSuffix(t, "_")
-		if t == before {
+		case len(t) >= 3 && t[0] == 'h' && t[1] >= '1' && t[1] <= '6' && t[2] == '.':
+			t = t[3:]
+		case strings.IndexByte(" \t\r\n*-#+|>_", t[0]) >= 0:
+			t = t[1:]
+		case strings.HasSuffix(t, "{*}"):
+			t = t[:len(t)-3]
+		case strings.IndexByte(" \t\r\n*|_", t[len(t)-1]) >= 0:
+			t = t[:len(t)-1]
+		default:
 			return t
 		}
 	}
@@ -181,7 +186,11 @@ func trimJoin(s string) string {
 // versions are the affected versions, and "owner x" names the owner.
 func splitScope(h *Handoff, text string) {
 	labelled := false
-	for _, seg := range segments(text, true) {
+	for rest := text; rest != ""; {
+		var seg string
+		if seg, rest = nextSegment(rest, true); seg == "" {
+			continue
+		}
 		if id, v, ok := subLabel(seg); ok {
 			assign(h, id, v, SourceDescription, false)
 			labelled = true
@@ -191,12 +200,17 @@ func splitScope(h *Handoff, text string) {
 		return
 	}
 	var versions []string
-	for _, seg := range segments(text, true) {
-		low := strings.ToLower(seg)
+	for rest := text; rest != ""; {
+		var seg string
+		if seg, rest = nextSegment(rest, true); seg == "" {
+			continue
+		}
+		var buf [256]byte
+		low := lowerInto(buf[:], seg)
 		switch {
-		case strings.HasPrefix(low, "owned by "):
+		case bytes.HasPrefix(low, []byte("owned by ")):
 			assign(h, FieldOwner, seg[len("owned by "):], SourceDescription, false)
-		case strings.HasPrefix(low, "owner "):
+		case bytes.HasPrefix(low, []byte("owner ")):
 			assign(h, FieldOwner, seg[len("owner "):], SourceDescription, false)
 		case looksLikeVersion(seg):
 			versions = append(versions, seg)
@@ -256,20 +270,25 @@ func splitKeywords(h *Handoff, sec section, text string) {
 	case secBlocked:
 		kws, def, commas = blockedKeywords, FieldTemporaryControl, true
 	}
-	got := map[FieldID][]string{}
-	var order []FieldID
-	add := func(id FieldID, s string) {
-		if _, ok := got[id]; !ok {
-			order = append(order, id)
-		}
-		got[id] = append(got[id], s)
+	// Parts per field, in order of first appearance; a handful at most.
+	type part struct {
+		id   FieldID
+		text string
 	}
-	for _, seg := range segments(text, commas) {
+	var buf [16]part
+	got := buf[:0]
+	add := func(id FieldID, s string) { got = append(got, part{id, s}) }
+	for rest := text; rest != ""; {
+		var seg string
+		if seg, rest = nextSegment(rest, commas); seg == "" {
+			continue
+		}
 		if id, v, ok := subLabel(seg); ok {
 			add(id, v)
 			continue
 		}
-		low := strings.ToLower(seg)
+		var lbuf [256]byte
+		low := lowerInto(lbuf[:], seg)
 		matched := false
 		if sec == secBlocked {
 			if date, _ := cutDate(seg); date != "" {
@@ -282,7 +301,7 @@ func splitKeywords(h *Handoff, sec section, text string) {
 				continue
 			}
 			for _, w := range k.words {
-				if strings.Contains(low, w) {
+				if bytes.Contains(low, []byte(w)) {
 					switch k.field {
 					case FieldReviewDate:
 						add(FieldReviewTrigger, seg)
@@ -304,9 +323,36 @@ func splitKeywords(h *Handoff, sec section, text string) {
 			add(def, seg)
 		}
 	}
-	for _, id := range order {
-		assign(h, id, strings.Join(got[id], "; "), SourceDescription, false)
+	for i, p := range got {
+		if p.id == "" {
+			continue
+		}
+		text := p.text
+		for j := i + 1; j < len(got); j++ {
+			if got[j].id == p.id {
+				text += "; " + got[j].text
+				got[j].id = ""
+			}
+		}
+		assign(h, p.id, text, SourceDescription, false)
 	}
+}
+
+// lowerInto lower-cases s (ASCII) into buf, or into a new slice when s
+// does not fit.
+func lowerInto(buf []byte, s string) []byte {
+	if len(s) > len(buf) {
+		buf = make([]byte, len(s))
+	}
+	buf = buf[:len(s)]
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		buf[i] = b
+	}
+	return buf
 }
 
 // urlIn returns the first http(s) URL in s, or s when there is none.
@@ -325,19 +371,22 @@ func urlIn(s string) string {
 	return s[i : i+end]
 }
 
-// segments splits a section into parts at semicolons, sentence ends and,
-// when commas is set, commas.
-func segments(text string, commas bool) []string {
-	f := func(r rune) bool { return r == ';' || (commas && r == ',') }
-	var out []string
-	for _, s := range strings.FieldsFunc(text, f) {
-		for _, p := range strings.Split(s, ". ") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
+// nextSegment cuts the next part of a section at a semicolon, a sentence
+// end or, when commas is set, a comma; seg is trimmed and may be empty.
+func nextSegment(text string, commas bool) (seg, rest string) {
+	cut, skip := len(text), 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == ';' || commas && c == ',' {
+			cut, skip = i, 1
+			break
+		}
+		if c == '.' && i+1 < len(text) && text[i+1] == ' ' {
+			cut, skip = i, 2
+			break
 		}
 	}
-	return out
+	return strings.TrimSpace(text[:cut]), text[min(cut+skip, len(text)):]
 }
 
 // subLabel reads "Label: value" inside a section part.
