@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -45,7 +46,7 @@ func Evaluate(h Handoff, p Policy, now time.Time, loc *time.Location) Evaluation
 	}
 	ev.Findings = c.out
 	ev.Situation = situation(&ev, done)
-	ev.Ask = p.Asks[ev.Situation]
+	ev.Ask = fillAsk(p.Asks[ev.Situation], &ev.Handoff)
 	switch {
 	case len(ev.Findings) == 0:
 		ev.Verdict = VerdictReady
@@ -180,6 +181,49 @@ func situation(ev *Evaluation, done bool) Situation {
 		return SituationExceptionReview
 	}
 	return SituationAffectedVersion
+}
+
+// askSlots are the seed asks' bracketed slots and the fields that fill
+// them, first present value wins.
+var askSlots = [...]struct {
+	slot   string
+	fields [2]FieldID
+}{
+	{"[asset group/product]", [2]FieldID{FieldAssetGroup, FieldProduct}},
+	{"[asset/product]", [2]FieldID{FieldAssetGroup, FieldProduct}},
+	{"[product/version]", [2]FieldID{FieldProduct, FieldAssetGroup}},
+	{"[fixed version]", [2]FieldID{FieldFixedVersion}},
+	{"[deadline]", [2]FieldID{FieldDeadline, FieldWindow}},
+	{"[KEV/exploited/exposed/critical service]", [2]FieldID{FieldUrgencyDriver}},
+	{"[not exploited/not exposed/standard maintenance]", [2]FieldID{FieldUrgencyDriver}},
+}
+
+// fillAsk puts the ticket's own values into the seed ask's slots ("patch
+// [asset group/product] to [fixed version]" becomes "patch payments-web to
+// 3.0.8"). A slot with no value stays as the seed wrote it, which is
+// exactly what the owner is asked to fill in. The values are ticket text;
+// renderers escape them like any other.
+func fillAsk(ask string, h *Handoff) string {
+	if strings.IndexByte(ask, '[') < 0 {
+		return ask
+	}
+	for _, a := range askSlots {
+		if !strings.Contains(ask, a.slot) {
+			continue
+		}
+		for _, id := range a.fields {
+			if id == "" || !h.has(id) {
+				continue
+			}
+			v := h.Value(id).Text
+			if strings.ContainsAny(v, "\n\r") {
+				v = strings.Join(strings.Fields(v), " ")
+			}
+			ask = strings.Replace(ask, a.slot, clip(v, 80), 1)
+			break
+		}
+	}
+	return ask
 }
 
 // FingerprintOf is stable over the set of findings: it depends only on

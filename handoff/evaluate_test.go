@@ -229,7 +229,7 @@ func TestEvaluateFindings(t *testing.T) {
 			if ev.Lane != tc.lane || ev.Situation != tc.situation || ev.Verdict != tc.verdict {
 				t.Errorf("lane %s, situation %s, verdict %s; want %s, %s, %s", ev.Lane, ev.Situation, ev.Verdict, tc.lane, tc.situation, tc.verdict)
 			}
-			if ev.Ask != DefaultPolicy().Asks[tc.situation] {
+			if ev.Ask != fillAsk(DefaultPolicy().Asks[tc.situation], &ev.Handoff) || ev.Ask == "" {
 				t.Errorf("ask = %q", ev.Ask)
 			}
 		})
@@ -307,5 +307,36 @@ func TestFingerprint(t *testing.T) {
 	}
 	if len(base) != 16 {
 		t.Errorf("fingerprint %q is not 16 hex digits", base)
+	}
+}
+
+func TestFillAsk(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		fields map[FieldID]string
+		want   string
+	}{
+		{"nothing known keeps the seed's slots", nil,
+			"Patch [asset group/product] to [fixed version] by [deadline] because [KEV/exploited/exposed/critical service]."},
+		{"every slot filled", map[FieldID]string{FieldAssetGroup: "payments-web", FieldFixedVersion: "3.0.8", FieldDeadline: "2026-12-01", FieldKEV: "listed", FieldUrgencyDriver: "KEV listed"},
+			"Patch payments-web to 3.0.8 by 2026-12-01 because KEV listed."},
+		{"placeholder values do not fill a slot", map[FieldID]string{FieldFixedVersion: "[fixed version]", FieldProduct: "nginx"},
+			"Patch nginx to [fixed version] by [deadline] because [KEV/exploited/exposed/critical service]."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := Input{Fields: map[FieldID]FieldValue{}}
+			for id, v := range tc.fields {
+				in.Fields[id] = FieldValue{Text: v}
+			}
+			h := Read(in)
+			ask := DefaultPolicy().Asks[SituationUrgentPatch]
+			got := fillAsk(ask[:strings.Index(ask, ".")+1], &h)
+			if got != tc.want {
+				t.Errorf("fillAsk = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
