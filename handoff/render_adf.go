@@ -81,8 +81,10 @@ func adfBlock(bl Block) (adfNode, bool) {
 			if i > 0 {
 				p.Content = append(p.Content, adfNode{Type: "hardBreak"})
 			}
-			p.Content = append(p.Content, adfInlines([]Inline{st(strings.TrimSpace(f.Label) + ":"), tx(" ")}, false)...)
-			p.Content = append(p.Content, adfInlines(f.Value, false)...)
+			// Label and value are one run: the run's outer spaces are
+			// trimmed, so the space after the colon must be inside it.
+			run := append([]Inline{st(strings.TrimSpace(f.Label) + ":"), tx(" ")}, f.Value...)
+			p.Content = append(p.Content, adfInlines(run, false)...)
 		}
 		return p, len(p.Content) > 0
 	case BlockDivider:
