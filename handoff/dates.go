@@ -182,16 +182,11 @@ func checkYear(s string, d time.Time, dateOnly bool) (time.Time, bool, error) {
 // ambiguousNumeric reports a numeric date with slashes and no year first,
 // such as 01/02/2026: US and European readers disagree on it.
 func ambiguousNumeric(t string) bool {
-	parts := strings.Split(t, "/")
-	if len(parts) != 3 || len(parts[0]) > 2 {
+	if strings.Count(t, "/") != 2 || strings.Trim(t, "0123456789/") != "" {
 		return false
 	}
-	for _, p := range parts {
-		if p == "" || strings.Trim(p, "0123456789") != "" {
-			return false
-		}
-	}
-	return true
+	first := strings.IndexByte(t, '/')
+	return first > 0 && first <= 2 && !strings.Contains(t, "//") && !strings.HasSuffix(t, "/")
 }
 
 // stripOrdinal turns "1st", "2nd", "3rd", "30th" into plain numbers.
