@@ -1,0 +1,141 @@
+package handoff
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReadMappedFieldsWin(t *testing.T) {
+	t.Parallel()
+	in := Input{
+		Description: "Fixed version: 2.4.0\nRollback plan: restore snapshot\nAction lane: monitor\nOwner: team-desc",
+		Fields: map[FieldID]FieldValue{
+			FieldFixedVersion:     {Text: "2.4.1"},
+			FieldLane:             {Text: "Patch now"},
+			FieldRollback:         {Text: "[rollback]"}, // a placeholder does not beat a real value
+			FieldAffectedVersions: {Items: []string{"2.3.0", "2.3.9"}},
+			FieldOwner:            {Users: []User{{AccountID: "abc", DisplayName: "Ann Lee"}}},
+		},
+	}
+	h := Read(in)
+	tests := []struct {
+		name string
+		got  Value
+		text string
+		from Source
+	}{
+		{"mapped text wins", h.Fix.FixedVersion, "2.4.1", SourceField},
+		{"description kept when the mapped value is a placeholder", h.Change.Rollback, "restore snapshot", SourceDescription},
+		{"list joined", h.Scope.AffectedVersions, "2.3.0, 2.3.9", SourceField},
+		{"user named", h.Scope.Owner.Value, "Ann Lee", SourceField},
+		{"lane text", h.LaneText, "Patch now", SourceField},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if tc.got.Text != tc.text || tc.got.From != tc.from {
+				t.Errorf("got %q from %v, want %q from %v", tc.got.Text, tc.got.From, tc.text, tc.from)
+			}
+		})
+	}
+	if h.Lane != LanePatchNow {
+		t.Errorf("lane = %s", h.Lane)
+	}
+	if h.Scope.Owner.User.AccountID != "abc" {
+		t.Errorf("owner user = %+v", h.Scope.Owner.User)
+	}
+	if got := h.Scope.AffectedVersions.Items; len(got) != 2 {
+		t.Errorf("items = %v", got)
+	}
+}
+
+func TestReadBlockedState(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   Input
+		want bool
+	}{
+		{"blocker field", Input{Fields: map[FieldID]FieldValue{FieldBlocker: {Text: "CAB freeze"}}}, true},
+		{"blocker line in the description", Input{Description: "Blocker: vendor has no fix"}, true},
+		{"blocker none", Input{Fields: map[FieldID]FieldValue{FieldBlocker: {Text: "None"}}}, false},
+		{"blocker placeholder", Input{Description: "Blocker: [blocker]"}, false},
+		{"label", Input{Ticket: Ticket{Labels: []string{"sec", "Blocked"}}}, true},
+		{"status", Input{Ticket: Ticket{Status: "Blocked"}}, true},
+		{"status unblocked", Input{Ticket: Ticket{Status: "Unblocked"}}, false},
+		{"lane text says blocked", Input{Fields: map[FieldID]FieldValue{FieldLane: {Text: "blocked"}}}, true},
+		{"if-blocked plan is not a blocker", Input{Description: "If blocked: WAF rule; review 2026-12-01"}, false},
+		{"nothing", Input{}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := Read(tc.in).Blocked; got != tc.want {
+				t.Errorf("Blocked = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadDates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		text     string
+		at       time.Time
+		dateOnly bool
+		err      string
+	}{
+		{"jira date", "2026-12-01", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), true, ""},
+		{"jira datetime", "2026-12-01T10:00:00.000+0100", time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), false, ""},
+		{"date inside prose", "2026-12-01 (after the change freeze)", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), true, ""},
+		{"not a date", "after the freeze", time.Time{}, false, `"after the freeze" is not a date`},
+		{"impossible date", "2026-02-30", time.Time{}, false, `"2026-02-30"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := Read(Input{Fields: map[FieldID]FieldValue{FieldReviewDate: {Text: tc.text}}})
+			d := h.Fallback.ReviewDate
+			if tc.err != "" {
+				if !strings.Contains(d.Err, tc.err) || d.Valid() || d.Text != tc.text {
+					t.Errorf("date = %+v, want error containing %q", d, tc.err)
+				}
+				return
+			}
+			if d.Err != "" || !d.At.Equal(tc.at) || d.DateOnly != tc.dateOnly || !d.Valid() {
+				t.Errorf("date = %+v, want %v dateOnly=%v", d, tc.at, tc.dateOnly)
+			}
+		})
+	}
+}
+
+func TestReadAdvisoryAndOwnerFallbacks(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		in       Input
+		advisory string
+		owner    string
+	}{
+		{"advisory from the summary", Input{Ticket: Ticket{Summary: "Patch cve-2026-31337 on edge"}}, "CVE-2026-31337", ""},
+		{"advisory from the title beats the summary", Input{Ticket: Ticket{Summary: "CVE-2026-1"}, Description: "Patch plan - GHSA-aaaa-bbbb-cccc"}, "GHSA-aaaa-bbbb-cccc", ""},
+		{"unfilled advisory falls back to the summary", Input{Ticket: Ticket{Summary: "CVE-2026-40000"}, Description: seedPatchPlan}, "CVE-2026-40000", ""},
+		{"owner from the assignee", Input{Ticket: Ticket{Assignee: User{Name: "jdoe"}}}, "", "jdoe"},
+		{"owner text beats the assignee", Input{Ticket: Ticket{Assignee: User{Name: "jdoe"}}, Description: "Owner: team-net"}, "", "team-net"},
+		{"assignee replaces an unfilled owner", Input{Ticket: Ticket{Assignee: User{DisplayName: "Jo"}}, Description: "Current owner and due date: [team/person, date]"}, "", "Jo"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := Read(tc.in)
+			if h.Scope.Advisory.Text != tc.advisory && tc.advisory != "" {
+				t.Errorf("advisory = %q, want %q", h.Scope.Advisory.Text, tc.advisory)
+			}
+			if h.Scope.Owner.Text != tc.owner && tc.owner != "" {
+				t.Errorf("owner = %q, want %q", h.Scope.Owner.Text, tc.owner)
+			}
+		})
+	}
+}
