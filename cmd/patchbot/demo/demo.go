@@ -50,6 +50,7 @@ type World struct {
 	Keys   map[string]string // ticket summary → key
 	// channels maps a Slack channel id to its #name, for the transcript.
 	channels map[string]string
+	logger   *slog.Logger
 	dir      string
 	owned    bool
 }
@@ -108,12 +109,29 @@ func NewWorld(ctx context.Context, o Options) (*World, error) {
 		w.Close()
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
-	w.App, err = app.Build(ctx, w.Config, app.Deps{Logger: o.Logger, Now: w.Clock.Now})
-	if err != nil {
+	w.logger = o.Logger
+	if err := w.Restart(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}
 	return w, nil
+}
+
+// Restart closes the daemon and wires a new one over the same config,
+// ledger file and fakes, as a process restart would.
+func (w *World) Restart(ctx context.Context) error {
+	if w.App != nil {
+		if err := w.App.Close(); err != nil {
+			return err
+		}
+		w.App = nil
+	}
+	a, err := app.Build(ctx, w.Config, app.Deps{Logger: w.logger, Now: w.Clock.Now})
+	if err != nil {
+		return err
+	}
+	w.App = a
+	return nil
 }
 
 // Close stops the fakes and removes the demo's ledger.
