@@ -358,29 +358,42 @@ func parseDescription(desc string, h *Handoff) {
 // CVE-2026-1234" or "Patch owner handoff - [CVE/advisory]".
 func titleAdvisory(desc string, marks []mark, h *Handoff) {
 	for _, title := range [...]string{"patch owner handoff", "patch plan"} {
-		i := indexFold(desc, title)
-		if i < 0 {
-			continue
-		}
-		rest := strings.TrimLeft(desc[i+len(title):], " \t*_")
-		for _, dash := range [...]string{"-", "–", "—", ":"} {
-			if strings.HasPrefix(rest, dash) {
-				start := len(desc) - len(rest) + len(dash)
-				end := len(desc)
-				if nl := strings.IndexByte(desc[start:], '\n'); nl >= 0 {
-					end = start + nl
-				}
-				for _, m := range marks {
-					if m.start >= start && m.start < end {
-						end = m.start
-						break
-					}
-				}
-				assign(h, FieldAdvisory, cleanValue(desc[start:end]), SourceDescription, false)
+		for from := 0; from < len(desc); {
+			i := indexFold(desc[from:], title)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(title)
+			if titleAt(desc, i, title, marks, h) {
 				return
 			}
 		}
 	}
+}
+
+// titleAt reads the advisory after a template title at i, when a dash or
+// colon follows it ("{panel:title=Patch plan}" is not a title line).
+func titleAt(desc string, i int, title string, marks []mark, h *Handoff) bool {
+	rest := strings.TrimLeft(desc[i+len(title):], " \t*_")
+	for _, dash := range [...]string{"-", "–", "—", ":"} {
+		if strings.HasPrefix(rest, dash) {
+			start := len(desc) - len(rest) + len(dash)
+			end := len(desc)
+			if nl := strings.IndexByte(desc[start:], '\n'); nl >= 0 {
+				end = start + nl
+			}
+			for _, m := range marks {
+				if m.start >= start && m.start < end {
+					end = m.start
+					break
+				}
+			}
+			assign(h, FieldAdvisory, cleanValue(desc[start:end]), SourceDescription, false)
+			return true
+		}
+	}
+	return false
 }
 
 // indexFold is strings.Index ignoring ASCII case; needle is lower case.

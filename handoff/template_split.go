@@ -21,6 +21,12 @@ func cleanValue(raw string) string {
 			raw = ""
 		}
 		t := strings.TrimSpace(line)
+		if isMacroLine(t) {
+			if len(parts) > 0 {
+				break // {panel}, {code}, {noformat} close what they opened
+			}
+			continue
+		}
 		bullet := len(t) > 0 && strings.IndexByte("*-#+", t[0]) >= 0 || strings.HasPrefix(t, "•")
 		if strings.HasPrefix(t, "||") {
 			if len(parts) > 0 {
@@ -44,6 +50,24 @@ func cleanValue(raw string) string {
 		return v
 	}
 	return strings.TrimRight(v, ".;, ")
+}
+
+// isMacroLine reports a line that is only a wiki macro tag: {panel},
+// {panel:title=x}, {code:java}, {noformat}, {quote}.
+func isMacroLine(t string) bool {
+	if len(t) < 3 || t[0] != '{' || t[len(t)-1] != '}' || t == "{*}" {
+		return false
+	}
+	name := t[1 : len(t)-1]
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		name = name[:i]
+	}
+	for i := 0; i < len(name); i++ {
+		if !isLetter(name[i]) {
+			return false
+		}
+	}
+	return name != ""
 }
 
 // trimLineMarkup strips list bullets, heading prefixes, table pipes and

@@ -235,6 +235,14 @@ func TestParseDescription(t *testing.T) {
 			absent: []FieldID{FieldLane, FieldOwner, FieldFixedVersion},
 		},
 		{
+			name: "a wiki panel titled like the template, then the real title",
+			desc: "{panel:title=Patch plan}\nPatch plan - CVE-2026-5555\nAction lane: monitor\n{panel}",
+			want: map[FieldID]want{
+				FieldAdvisory: {"CVE-2026-5555", false},
+				FieldLane:     {"monitor", false},
+			},
+		},
+		{
 			name: "CRLF line endings",
 			desc: "Action lane: monitor\r\nReview trigger: KEV listing or PoC\r\n",
 			want: map[FieldID]want{
