@@ -28,6 +28,8 @@ func Read(in Input) Handoff {
 	if !h.has(FieldOwner) && !h.Ticket.Assignee.IsZero() {
 		h.Scope.Owner = Person{Value: Value{Text: userName(h.Ticket.Assignee), From: SourceField}, User: h.Ticket.Assignee}
 	}
+	linkPerson(&h.Scope.Owner, h.Ticket)
+	linkPerson(&h.Fallback.ExceptionOwner, h.Ticket)
 	if !h.Scope.Advisory.Present() {
 		if id := findAdvisoryID(h.Ticket.Summary); id != "" {
 			assign(&h, FieldAdvisory, id, SourceField, true)
@@ -112,6 +114,27 @@ func negative(s string) bool {
 
 // userName is how a user is named in text: display name, then name,
 // email or account id.
+// linkPerson makes a person named in text (a template, a text field) the
+// ticket's assignee or reporter when the text names exactly them, so that
+// Slack can find them by their Jira account and their items are batched
+// with the ones where they are a Jira user field.
+func linkPerson(p *Person, t Ticket) {
+	if !p.User.IsZero() || !p.Present() {
+		return
+	}
+	for _, u := range [...]User{t.Assignee, t.Reporter} {
+		if u.IsZero() {
+			continue
+		}
+		for _, s := range [...]string{u.DisplayName, u.Name, u.Email} {
+			if s != "" && strings.EqualFold(strings.TrimSpace(p.Text), s) {
+				p.User = u
+				return
+			}
+		}
+	}
+}
+
 func userName(u User) string {
 	for _, s := range [...]string{u.DisplayName, u.Name, u.Email, u.AccountID, u.Key} {
 		if s != "" {

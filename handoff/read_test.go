@@ -139,3 +139,35 @@ func TestReadAdvisoryAndOwnerFallbacks(t *testing.T) {
 		})
 	}
 }
+
+func TestReadLinksTextOwnerToTicketUser(t *testing.T) {
+	t.Parallel()
+	ana := User{AccountID: "acc-ana", DisplayName: "Ana Ortiz", Email: "ana@example.com"}
+	sam := User{AccountID: "acc-sam", DisplayName: "Sam Reyes"}
+	for _, tc := range []struct {
+		name  string
+		owner string
+		want  User
+	}{
+		{"display name of the assignee", "Ana Ortiz", ana},
+		{"case and spaces do not matter", "  ana ortiz ", ana},
+		{"email of the assignee", "ana@example.com", ana},
+		{"the reporter", "Sam Reyes", sam},
+		{"a team stays text", "Web Platform team", User{}},
+		{"a partial name stays text", "Ana", User{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := Read(Input{
+				Ticket:      Ticket{Key: "OPS-1", Assignee: ana, Reporter: sam},
+				Description: "Rollback plan: snapshot\nOwner: " + tc.owner,
+			})
+			if h.Scope.Owner.User != tc.want {
+				t.Fatalf("owner %q linked to %+v, want %+v", tc.owner, h.Scope.Owner.User, tc.want)
+			}
+			if h.Scope.Owner.Text == "" {
+				t.Fatal("the owner's text was lost")
+			}
+		})
+	}
+}

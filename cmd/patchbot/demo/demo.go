@@ -200,10 +200,12 @@ func (w *World) config(zone string) *config.Config {
 	// The demo posts as fast as the fake answers; a real site keeps the
 	// default one message per second per channel.
 	c.Slack.PerChannelInterval = time.Millisecond
+	// Bo's escalations go to his manager Mia; everyone else's to the
+	// escalation channel.
+	managers := map[string]string{people["bo"].jira.AccountID: people["mia"].slackID}
 	c.Projects = []config.Project{
-		{Name: "SEC", JQL: "project = SEC", Fields: SECMapping(),
-			Managers: map[string]string{people["bo"].jira.AccountID: people["mia"].slackID}},
-		{Name: "OPS", JQL: "project = OPS", UseDescription: true, Fields: map[handoff.FieldID]string{}},
+		{Name: "SEC", JQL: "project = SEC", Fields: SECMapping(), Managers: managers},
+		{Name: "OPS", JQL: "project = OPS", UseDescription: true, Fields: map[handoff.FieldID]string{}, Managers: managers},
 	}
 	c.Schedules.Timezone = zone
 	c.Nag.PersonalDigest = true
