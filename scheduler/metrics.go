@@ -69,8 +69,12 @@ func (m *Metrics) sent(kind string) {
 	m.sends.WithLabelValues(kind).Inc()
 }
 
-// statusCoder is satisfied by connector errors that carry an HTTP status.
-type statusCoder interface{ StatusCode() int }
+// statusCoder is satisfied by connector errors that carry an HTTP status
+// (jira.Error); httpStatusCoder by slack-go's StatusCodeError.
+type (
+	statusCoder     interface{ StatusCode() int }
+	httpStatusCoder interface{ HTTPStatusCode() int }
+)
 
 func (m *Metrics) apiError(service string, err error) {
 	if m == nil || err == nil || errors.Is(err, context.Canceled) {
@@ -78,8 +82,12 @@ func (m *Metrics) apiError(service string, err error) {
 	}
 	status := "0"
 	var sc statusCoder
-	if errors.As(err, &sc) {
+	var hc httpStatusCoder
+	switch {
+	case errors.As(err, &sc):
 		status = strconv.Itoa(sc.StatusCode())
+	case errors.As(err, &hc):
+		status = strconv.Itoa(hc.HTTPStatusCode())
 	}
 	m.apiErrors.WithLabelValues(service, status).Inc()
 }

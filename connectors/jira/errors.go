@@ -70,6 +70,10 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// StatusCode is the HTTP status Jira answered (0 for a transport
+// failure); the metrics label API errors with it.
+func (e *Error) StatusCode() int { return e.Status }
+
 // Unwrap returns the underlying failure.
 func (e *Error) Unwrap() error { return e.Err }
 
