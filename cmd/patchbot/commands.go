@@ -7,12 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/patchbot/patchbot/cmd/patchbot/app"
 	"github.com/patchbot/patchbot/cmd/patchbot/demo"
 	"github.com/patchbot/patchbot/config"
+	"github.com/patchbot/patchbot/connectors/jira"
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/scheduler"
 )
@@ -193,8 +195,9 @@ func cmdConfig(ctx context.Context, args []string, out, errOut io.Writer) int {
 		return exitError
 	}
 	if *online {
-		a, ok := build(ctx, cfg, app.Deps{DryRun: true, Logger: slog.New(slog.DiscardHandler)}, errOut)
-		if !ok {
+		a, err := app.Build(ctx, cfg, app.Deps{DryRun: true, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			printOnlineErrors(errOut, cfg, err)
 			return exitError
 		}
 		_ = a.Close()
@@ -284,6 +287,38 @@ func cmdSnooze(ctx context.Context, args []string, out, errOut io.Writer) int {
 	}
 	fmt.Fprintf(out, "%s: no reminders until %s\n", fs.Arg(0), at.Format(time.RFC1123))
 	return exitOK
+}
+
+// printOnlineErrors prints what connecting found wrong, placing each Jira
+// field-mapping error at its line in the config file.
+func printOnlineErrors(w io.Writer, cfg *config.Config, err error) {
+	var fes []*jira.FieldError
+	var walk func(error)
+	walk = func(e error) {
+		if fe, ok := e.(*jira.FieldError); ok {
+			fes = append(fes, fe)
+			return
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			if x := u.Unwrap(); x != nil {
+				walk(x)
+			}
+		}
+	}
+	walk(err)
+	if len(fes) == 0 {
+		fmt.Fprintln(w, "patchbot:", err)
+		return
+	}
+	for _, fe := range fes {
+		i := slices.IndexFunc(cfg.Projects, func(p config.Project) bool { return p.Name == fe.Project })
+		fmt.Fprintln(w, cfg.Errorf(config.Path("projects", i, "fields", string(fe.Field)), "%v", fe.Err))
+	}
 }
 
 // multi is a repeatable string flag.

@@ -84,7 +84,7 @@ func (c *Client) resolve(fields []FieldInfo) error {
 			name := p.Fields[handoff.FieldID(concept)]
 			id, err := lookupField(name, byID, byName, fields)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("jira: project %q, field %s: %w", p.Name, concept, err))
+				errs = append(errs, &FieldError{Project: p.Name, Field: handoff.FieldID(concept), Err: err})
 				continue
 			}
 			pr.ids[handoff.FieldID(concept)] = id
@@ -97,6 +97,23 @@ func (c *Client) resolve(fields []FieldInfo) error {
 	}
 	return errors.Join(errs...)
 }
+
+// FieldError is a mapped field name the site does not have, or has more
+// than once. New returns every one of them, joined; the CLI places each at
+// its line in the config file.
+type FieldError struct {
+	Project string
+	Field   handoff.FieldID
+	Err     error
+}
+
+// Error names the project, the handoff field and what is wrong.
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("jira: project %q, field %s: %v", e.Project, e.Field, e.Err)
+}
+
+// Unwrap returns what is wrong.
+func (e *FieldError) Unwrap() error { return e.Err }
 
 func lookupField(name string, byID map[string]FieldInfo, byName map[string][]FieldInfo, all []FieldInfo) (string, error) {
 	if f, ok := byID[strings.TrimSpace(name)]; ok {
