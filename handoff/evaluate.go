@@ -194,8 +194,39 @@ var askSlots = [...]struct {
 	{"[product/version]", [2]FieldID{FieldProduct, FieldAssetGroup}},
 	{"[fixed version]", [2]FieldID{FieldFixedVersion}},
 	{"[deadline]", [2]FieldID{FieldDeadline, FieldWindow}},
-	{"[KEV/exploited/exposed/critical service]", [2]FieldID{FieldUrgencyDriver}},
+	{urgencySlot, [2]FieldID{FieldUrgencyDriver}},
 	{"[not exploited/not exposed/standard maintenance]", [2]FieldID{FieldUrgencyDriver}},
+}
+
+// urgencySlot is the urgent-patch ask's "because …" slot.
+const urgencySlot = "[KEV/exploited/exposed/critical service]"
+
+// urgencyPhrase says why a patch is urgent in the ticket's own words: the
+// urgency driver, or else what the other urgency fields hold (a KEV field
+// holding "yes" reads "KEV").
+func urgencyPhrase(h *Handoff) string {
+	u := &h.Urgency
+	if u.Driver.Present() {
+		return u.Driver.Text
+	}
+	var parts []string
+	if u.KEV.Present() && !isNo(u.KEV.Text) {
+		parts = append(parts, "KEV")
+	}
+	for _, v := range [...]Value{u.Exploitation, u.Exposure, u.Criticality} {
+		if v.Present() && !isNo(v.Text) {
+			parts = append(parts, v.Text)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func isNo(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "no", "false", "none", "n/a", "-":
+		return true
+	}
+	return false
 }
 
 // fillAsk puts the ticket's own values into the seed ask's slots ("patch
@@ -209,6 +240,12 @@ func fillAsk(ask string, h *Handoff) string {
 	}
 	for _, a := range askSlots {
 		if !strings.Contains(ask, a.slot) {
+			continue
+		}
+		if a.slot == urgencySlot {
+			if v := urgencyPhrase(h); v != "" {
+				ask = strings.Replace(ask, a.slot, clip(v, 80), 1)
+			}
 			continue
 		}
 		for _, id := range a.fields {

@@ -340,3 +340,26 @@ func TestFillAsk(t *testing.T) {
 		})
 	}
 }
+
+func TestAskUrgencyPhrase(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		u    Urgency
+		want string
+	}{
+		{"the driver's own words", Urgency{Driver: Value{Text: "KEV, exploited"}, KEV: Value{Text: "yes"}}, "because KEV, exploited."},
+		{"a KEV flag reads KEV", Urgency{KEV: Value{Text: "yes"}, Exposure: Value{Text: "internet-facing"}}, "because KEV, internet-facing."},
+		{"a no is not a reason", Urgency{KEV: Value{Text: "no"}, Criticality: Value{Text: "high"}}, "because high."},
+		{"nothing known keeps the slot", Urgency{}, "because [KEV/exploited/exposed/critical service]."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := Handoff{Urgency: tc.u}
+			got := fillAsk(DefaultPolicy().Asks[SituationUrgentPatch], &h)
+			if !strings.Contains(got, tc.want) {
+				t.Fatalf("ask = %q, want it to contain %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -48,7 +48,7 @@ func TestValidationRequestShape(t *testing.T) {
 		t.Error("ticked field not ticked")
 	}
 	// The ask is the seed's, with what the ticket knows filled in.
-	if !strings.Contains(txt, "Patch edge-proxy fleet (eu-west, 42 hosts) to [fixed version] by [deadline] because KEV listing") {
+	if !strings.Contains(txt, "Patch edge-proxy fleet (eu-west, 42 hosts) to [fixed version] by [deadline] because KEV, internet-facing, high.") {
 		t.Errorf("ask not filled in:\n%s", txt)
 	}
 	// The owner is an explicit mention node.

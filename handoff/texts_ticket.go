@@ -123,47 +123,11 @@ func (c *textCtx) ask(ev Evaluation) string {
 	if a == "" {
 		return ""
 	}
-	return sentence(upperFirst(quote(c.fillAsk(a, ev.Handoff), 900)))
-}
-
-// fillAsk puts what the ticket already says into the seed's placeholders,
-// so the ask reads "patch edge-proxy fleet to 3.0.16 by 2026-11-25"; a
-// placeholder the ticket cannot fill stays, showing what is still open.
-func (c *textCtx) fillAsk(a string, h Handoff) string {
-	first := func(vs ...Value) string {
-		for _, v := range vs {
-			if v.Present() {
-				return quote(v.Text, 120)
-			}
-		}
-		return ""
-	}
-	u := h.Urgency
-	fills := map[string]string{
-		"[asset group/product]": first(h.Scope.AssetGroup, h.Scope.Product),
-		"[asset/product]":       first(h.Scope.AssetGroup, h.Scope.Product),
-		"[product/version]":     first(h.Scope.Product),
-		"[fixed version]":       first(h.Fix.FixedVersion),
-		"[KEV/exploited/exposed/critical service]": joinParts([]part{val(FieldUrgencyDriver, u.Driver),
-			val(FieldKEV, u.KEV), val(FieldExploitation, u.Exploitation), val(FieldExposure, u.Exposure),
-			val(FieldCriticality, u.Criticality)}, false),
-	}
-	if h.Change.Deadline.Valid() {
-		fills["[deadline]"] = c.dateText(h.Change.Deadline)
-	}
-	for ph, text := range fills {
-		if text == "" {
-			continue
-		}
-		for {
-			i := strings.Index(strings.ToLower(a), strings.ToLower(ph))
-			if i < 0 {
-				break
-			}
-			a = a[:i] + text + a[i+len(ph):]
-		}
-	}
-	return a
+	// Evaluate fills the ask already; a hand-built evaluation (or the
+	// wording's fallback ask) is filled here. Filled slots are left alone.
+	h := ev.Handoff
+	a = fillAsk(a, &h)
+	return sentence(upperFirst(quote(a, 900)))
 }
 
 // checklist lists each finding unticked (label, why, detail, how to fix),
