@@ -10,6 +10,8 @@ import (
 	_ "time/tzdata"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/patchbot/patchbot/scheduler"
 )
 
 // The job names, as used for schedules, logs and the ledger's last runs.
@@ -91,57 +93,17 @@ func (s Schedules) Parse() (Crons, error) {
 	return out, errors.Join(errs...)
 }
 
-// cronReference is the instant a schedule must fire after to count as
-// runnable; fixed so that validation does not read the clock.
-var cronReference = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// parseSpec parses a standard cron spec with an optional CRON_TZ=/TZ=
-// prefix. robfig/cron panics on a prefix with nothing after it, and treats
-// "CRON_TZ=" as UTC, so the prefix is taken apart here, and the parser
-// runs under recover in case of other such inputs.
-func parseSpec(spec string, loc *time.Location) (sched cron.Schedule, at *time.Location, err error) {
-	spec = strings.TrimSpace(spec)
-	if spec == "" {
-		return nil, nil, errors.New("empty schedule: write a cron spec such as \"0 9 * * 1-5\"")
-	}
-	at = loc
-	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
-		eq := strings.IndexByte(spec, '=')
-		prefix := spec[:eq]
-		i := strings.IndexAny(spec, " \t")
-		if i < 0 {
-			return nil, nil, fmt.Errorf("%s= needs a schedule after the zone, e.g. \"%s=Europe/Berlin 0 9 * * 1-5\"", prefix, prefix)
-		}
-		zone := spec[eq+1 : i]
-		if zone == "" {
-			return nil, nil, fmt.Errorf("%s= names no time zone", prefix)
-		}
-		if at, err = loadZone(zone); err != nil {
-			return nil, nil, err
-		}
-		spec = strings.TrimSpace(spec[i:])
-	}
-	sched, err = parseStandard(spec)
+// parseSpec parses a spec exactly as the daemon will
+// (scheduler.ParseSchedule) and sets the job's zone on the schedule.
+func parseSpec(spec string, loc *time.Location) (cron.Schedule, *time.Location, error) {
+	sched, at, err := scheduler.ParseSchedule(spec, loc)
 	if err != nil {
-		return nil, nil, fmt.Errorf("bad cron spec %s: %v", quote(spec), err)
+		return nil, nil, err
 	}
 	if s, ok := sched.(*cron.SpecSchedule); ok {
-		s.Location = at
-	}
-	if sched.Next(cronReference).IsZero() {
-		return nil, nil, fmt.Errorf("cron spec %s never fires", quote(spec))
+		zoned := *s
+		zoned.Location = at
+		sched = &zoned
 	}
 	return sched, at, nil
-}
-
-func parseStandard(spec string) (sched cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			sched, err = nil, fmt.Errorf("unparseable: %v", r)
-		}
-	}()
-	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
-		return nil, errors.New("only one time zone prefix is allowed")
-	}
-	return cron.ParseStandard(spec)
 }

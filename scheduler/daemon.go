@@ -32,33 +32,59 @@ type Schedules struct {
 	RetryAfter time.Duration
 }
 
-// ParseSchedule parses a spec the way the daemon will, returning an error
-// (never a panic: a bare "CRON_TZ=X" panics robfig/cron's parser) that
-// names the spec.
-func ParseSchedule(spec string, loc *time.Location) (s cron.Schedule, l *time.Location, err error) {
-	l = loc
-	rest := strings.TrimSpace(spec)
-	if strings.HasPrefix(rest, "CRON_TZ=") || strings.HasPrefix(rest, "TZ=") {
-		tz, tail, ok := strings.Cut(rest, " ")
-		if !ok || strings.TrimSpace(tail) == "" {
-			return nil, nil, fmt.Errorf("schedule %q: a time zone prefix needs a schedule after it", spec)
-		}
-		_, name, _ := strings.Cut(tz, "=")
-		if l, err = time.LoadLocation(name); err != nil {
-			return nil, nil, fmt.Errorf("schedule %q: unknown time zone %q", spec, name)
-		}
-		rest = strings.TrimSpace(tail)
+// ParseSchedule parses a standard cron spec (five fields or a descriptor
+// such as @hourly) with an optional CRON_TZ= or TZ= prefix, the way the
+// daemon runs it. It returns the zone the job runs in (the prefix's, else
+// loc) and an error — never a panic: robfig/cron panics on a bare
+// "CRON_TZ=X" and reads "CRON_TZ=" as UTC, so the prefix is taken apart
+// here and the parser runs under recover. The schedule itself carries no
+// zone: it is evaluated in the location of the time it is given, which
+// lets the catch-up compare wall-clock readings across DST changes.
+func ParseSchedule(spec string, loc *time.Location) (sched cron.Schedule, at *time.Location, err error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return nil, nil, errors.New("empty schedule: write a cron spec such as \"0 9 * * 1-5\"")
 	}
+	at = loc
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		eq := strings.IndexByte(spec, '=')
+		prefix := spec[:eq]
+		i := strings.IndexAny(spec, " \t")
+		if i < 0 {
+			return nil, nil, fmt.Errorf("%s= needs a schedule after the zone, e.g. \"%s=Europe/Berlin 0 9 * * 1-5\"", prefix, prefix)
+		}
+		zone := spec[eq+1 : i]
+		if zone == "" {
+			return nil, nil, fmt.Errorf("%s= names no time zone", prefix)
+		}
+		if at, err = time.LoadLocation(zone); err != nil {
+			return nil, nil, fmt.Errorf("unknown time zone %q: use an IANA name such as Europe/Berlin or America/New_York", zone)
+		}
+		spec = strings.TrimSpace(spec[i:])
+	}
+	if sched, err = parseStandard(spec); err != nil {
+		return nil, nil, fmt.Errorf("bad cron spec %q: %v", spec, err)
+	}
+	if sched.Next(cronReference).IsZero() {
+		return nil, nil, fmt.Errorf("cron spec %q never fires", spec)
+	}
+	return sched, at, nil
+}
+
+// cronReference is the instant a schedule must fire after to count as
+// runnable; fixed so that parsing does not read the clock.
+var cronReference = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func parseStandard(spec string) (sched cron.Schedule, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("schedule %q: %v", spec, r)
+			sched, err = nil, fmt.Errorf("unparseable: %v", r)
 		}
 	}()
-	s, err = cron.ParseStandard(rest)
-	if err != nil {
-		return nil, nil, fmt.Errorf("schedule %q: %w", spec, err)
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		return nil, errors.New("only one time zone prefix is allowed")
 	}
-	return s, l, nil
+	return cron.ParseStandard(spec)
 }
 
 type job struct {
@@ -126,7 +152,7 @@ func (e *Engine) jobs(s Schedules) ([]*job, error) {
 		}
 		sched, loc, err := ParseSchedule(spec, e.opt.Location)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			errs = append(errs, fmt.Errorf("%s schedule %q: %w", name, spec, err))
 			return
 		}
 		jobs = append(jobs, &job{name: name, sched: sched, loc: loc, run: run, catchUp: catchUp})
