@@ -3,7 +3,6 @@ package scheduler
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/patchbot/patchbot/handoff"
 )
@@ -47,17 +46,8 @@ func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
 }
 
 func (c *cycle) personalDigests(ctx context.Context, overdue []handoff.Due, week string) {
-	groups := map[string][]handoff.Due{}
-	for _, d := range overdue {
-		k := ownerKey(d.Owner)
-		groups[k] = append(groups[k], d)
-	}
-	keys := make([]string, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	owners, groups := byOwner(overdue)
+	for _, k := range owners {
 		items := groups[k]
 		to, err := c.owner(ctx, items[0].Owner)
 		if err != nil {

@@ -56,6 +56,21 @@ func (c *cycle) owner(ctx context.Context, p handoff.Person) (Recipient, error) 
 	return r, err
 }
 
+// byOwner groups items by owner, and returns the owners in a stable order.
+func byOwner(dues []handoff.Due) ([]string, map[string][]handoff.Due) {
+	groups := map[string][]handoff.Due{}
+	for _, d := range dues {
+		k := ownerKey(d.Owner)
+		groups[k] = append(groups[k], d)
+	}
+	owners := make([]string, 0, len(groups))
+	for k := range groups {
+		owners = append(owners, k)
+	}
+	sort.Strings(owners)
+	return owners, groups
+}
+
 // ownerKey identifies an owner for batching and the manager map.
 func ownerKey(p handoff.Person) string {
 	for _, s := range []string{p.User.AccountID, p.User.Name, p.User.Email, strings.ToLower(p.Text)} {
@@ -80,17 +95,7 @@ func (e *Engine) Nag(ctx context.Context, o NagOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	dues := c.collect(ctx, false)
-	groups := map[string][]handoff.Due{}
-	for _, d := range dues {
-		k := ownerKey(d.Owner)
-		groups[k] = append(groups[k], d)
-	}
-	owners := make([]string, 0, len(groups))
-	for k := range groups {
-		owners = append(owners, k)
-	}
-	sort.Strings(owners)
+	owners, groups := byOwner(c.collect(ctx, false))
 	for _, k := range owners {
 		if ctx.Err() != nil {
 			break
