@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -58,7 +59,7 @@ var hostileOwner = struct {
 // one 100 kB), two OPS tickets with the copy template (one hostile, one
 // 100 kB with control characters). All are incomplete and overdue, so
 // every kind of text is produced.
-func newHostileWorld(t *testing.T, flavor jiratest.Flavor) *World {
+func newHostileWorld(t *testing.T, flavor jiratest.Flavor, logger *slog.Logger) *World {
 	t.Helper()
 	ctx := context.Background()
 	loc := mustZone("Europe/Berlin")
@@ -178,6 +179,7 @@ func newHostileWorld(t *testing.T, flavor jiratest.Flavor) *World {
 		t.Fatal(err)
 	}
 	w.Config = c
+	w.logger = logger
 	if err := w.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +214,7 @@ func TestHostileTicketTextStaysInert(t *testing.T) {
 	for _, flavor := range []jiratest.Flavor{jiratest.Cloud, jiratest.DataCenter} {
 		t.Run(string(flavor), func(t *testing.T) {
 			t.Parallel()
-			w := newHostileWorld(t, flavor)
+			w := newHostileWorld(t, flavor, nil)
 			runCycle(t, w)
 			checkSlackInert(t, w)
 			checkCommentsInert(t, w, flavor)
