@@ -175,7 +175,9 @@ func numberText(n json.Number) string {
 	return n.String()
 }
 
-// decodeObject reads one object-shaped value.
+// decodeObject reads one object-shaped value. A shape it recognises but
+// whose text is blank is known and empty; an option whose value is itself
+// an object or a list is not a shape it knows.
 func decodeObject(m map[string]any) (text string, u handoff.User, isUser, known bool) {
 	str := func(k string) string { s, _ := m[k].(string); return strings.TrimSpace(s) }
 	switch {
@@ -190,20 +192,50 @@ func decodeObject(m map[string]any) (text string, u handoff.User, isUser, known 
 			text = firstNonEmpty(u.Email, u.Name, u.AccountID)
 		}
 		return text, u, true, true
-	case m["value"] != nil: // select, radio, checkbox, cascading select
-		text = str("value")
-		if child, ok := m["child"].(map[string]any); ok {
-			if cv, _ := child["value"].(string); cv != "" {
-				text += " - " + strings.TrimSpace(cv)
+	}
+	if m["value"] != nil { // select, radio, checkbox, cascading select
+		v, ok := scalarText(m["value"])
+		if !ok {
+			return "", u, false, false
+		}
+		var parts []string
+		if v != "" {
+			parts = append(parts, v)
+		}
+		if child, isObj := m["child"].(map[string]any); isObj {
+			if cv, ok := scalarText(child["value"]); ok && cv != "" {
+				parts = append(parts, cv)
 			}
 		}
-		return text, u, false, true
+		if len(parts) > 0 {
+			return strings.Join(parts, " - "), u, false, true
+		}
+	}
+	switch {
 	case str("name") != "": // group, component, version, status, resolution, priority, issuetype
 		return str("name"), u, false, true
 	case str("key") != "": // project, linked issue
 		return str("key"), u, false, true
+	case m["value"] != nil: // an option with a blank value
+		return "", u, false, true
 	}
 	return "", u, false, false
+}
+
+// scalarText reads an option's value: a string, number or boolean. ok is
+// false for anything else.
+func scalarText(x any) (string, bool) {
+	switch v := x.(type) {
+	case nil:
+		return "", true
+	case string:
+		return strings.TrimSpace(v), true
+	case json.Number:
+		return numberText(v), true
+	case bool:
+		return strconv.FormatBool(v), true
+	}
+	return "", false
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -216,11 +248,17 @@ func firstNonEmpty(ss ...string) string {
 }
 
 // adfText flattens Atlassian Document Format into text, a line per block.
+// Inline nodes that show text without a text node — a mention, an emoji,
+// a status lozenge, a date, a link card — are read from their attributes,
+// so a field holding only "@Jane Doe" or a date is not read as empty.
 func adfText(n any, sb *strings.Builder) {
 	switch v := n.(type) {
 	case map[string]any:
 		if t, ok := v["text"].(string); ok {
 			sb.WriteString(t)
+		}
+		if attrs, ok := v["attrs"].(map[string]any); ok {
+			sb.WriteString(adfInlineText(v["type"], attrs))
 		}
 		if v["type"] == "hardBreak" {
 			sb.WriteString("\n")
@@ -237,4 +275,23 @@ func adfText(n any, sb *strings.Builder) {
 			adfText(x, sb)
 		}
 	}
+}
+
+// adfInlineText is what an inline node without a text node shows.
+func adfInlineText(typ any, attrs map[string]any) string {
+	get := func(k string) string { s, _ := attrs[k].(string); return s }
+	switch typ {
+	case "mention", "status":
+		return get("text")
+	case "emoji":
+		return firstNonEmpty(get("text"), get("shortName"))
+	case "inlineCard", "blockCard", "embedCard":
+		return get("url")
+	case "date": // milliseconds since the epoch, as a string
+		if ms, err := strconv.ParseInt(strings.TrimSpace(get("timestamp")), 10, 64); err == nil {
+			return time.UnixMilli(ms).UTC().Format("2006-01-02")
+		}
+		return get("timestamp")
+	}
+	return ""
 }
