@@ -57,6 +57,11 @@ type Checklist struct {
 	Reopened handoff.Doc
 	// Complete is the note said once when the handoff becomes complete.
 	Complete handoff.Doc
+	// Resumed, when not zero, says an earlier attempt at this checklist
+	// was interrupted (a crash, or a failed write after the comment post)
+	// at about that time: a comment the ticket's trail does not know of may
+	// already be there, so the tracker looks before posting a new one.
+	Resumed time.Time
 }
 
 // Recipient is a resolved Slack destination.

@@ -225,7 +225,11 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
 		}
 	}
 	if changed {
-		if err := c.publish(ctx, t, ev); err != nil {
+		var resumed time.Time
+		if open, ok := c.open[ref]; ok {
+			resumed = open.Intended
+		}
+		if err := c.publish(ctx, t, ev, resumed); err != nil {
 			return err
 		}
 	}
@@ -271,7 +275,7 @@ func episode(t handoff.Trail) string {
 }
 
 // publish updates the ticket's living checklist.
-func (c *cycle) publish(ctx context.Context, t Ticket, ev handoff.Evaluation) error {
+func (c *cycle) publish(ctx context.Context, t Ticket, ev handoff.Evaluation, resumed time.Time) error {
 	o := c.e.textOptions(c.now)
 	o.Ticked = ticked(t.Trail.Flagged, ev.Findings)
 	cl := Checklist{
@@ -279,6 +283,7 @@ func (c *cycle) publish(ctx context.Context, t Ticket, ev handoff.Evaluation) er
 		Request:  handoff.ValidationRequest(ev, o),
 		Reopened: handoff.Reopened(ev, o),
 		Complete: handoff.Complete(ev, o),
+		Resumed:  resumed,
 	}
 	act := Action{Kind: ActComment, Send: "validation", Key: cl.Key, Ref: "comment/" + cl.Key + "/" + ev.Fingerprint, Doc: cl.Request}
 	if ev.Fingerprint == "" {

@@ -50,13 +50,13 @@ func (c *Client) Publish(ctx context.Context, cl scheduler.Checklist) (handoff.T
 		// Already said (or deleted by a person with these findings).
 	case fp != "" && (t.CommentID == "" || t.Deleted):
 		var id string
-		if id, err = c.postComment(ctx, cl.Key, cl.Request); err != nil {
+		if id, err = c.resumeOrPost(ctx, cl, cl.Request); err != nil {
 			return t, err
 		}
 		next = handoff.Trail{Fingerprint: fp, Flagged: flagged, CommentID: id}
 	case fp != "" && t.Complete:
 		var id string
-		if id, err = c.postComment(ctx, cl.Key, joinDocs(cl.Reopened, cl.Request)); err != nil {
+		if id, err = c.resumeOrPost(ctx, cl, joinDocs(cl.Reopened, cl.Request)); err != nil {
 			return t, err
 		}
 		next = handoff.Trail{Fingerprint: fp, Flagged: flagged, CommentID: id}
@@ -160,6 +160,23 @@ func (c *Client) editComment(ctx context.Context, key, id string, d handoff.Doc,
 		path += "?notifyUsers=false"
 	}
 	return c.call(ctx, "publish: edit comment", key, http.MethodPut, path, render(d), nil)
+}
+
+// resumeOrPost posts d as a new comment, unless an interrupted earlier
+// attempt at this checklist (cl.Resumed) had already posted it: the
+// comment went out but the trail saying so was never written.
+func (c *Client) resumeOrPost(ctx context.Context, cl scheduler.Checklist, d handoff.Doc) (string, error) {
+	if !cl.Resumed.IsZero() {
+		id, found, err := c.findOwnComment(ctx, cl.Key, cl.Resumed.Add(-ownCommentSkew))
+		if err != nil {
+			return "", err
+		}
+		if found {
+			c.log.Info("jira: an interrupted run had posted the comment; keeping it", "ticket", cl.Key, "comment", id)
+			return id, nil
+		}
+	}
+	return c.postComment(ctx, cl.Key, d)
 }
 
 // postComment posts d as a new comment and returns its id.
