@@ -95,7 +95,15 @@ func (e *Engine) Nag(ctx context.Context, o NagOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	owners, groups := byOwner(c.collect(ctx, false))
+	dues := c.collect(ctx, false)
+	if len(c.rep.Errors) > 0 {
+		// An owner's reminder batches their items from every project under
+		// one ref a day: sent from a partial scan, it would use up the day
+		// and drop the unread project's items. Send nothing; the retry (or
+		// catch-up) sends the whole batch.
+		return c.finish(ctx, nil)
+	}
+	owners, groups := byOwner(dues)
 	for _, k := range owners {
 		if ctx.Err() != nil {
 			break
