@@ -164,3 +164,30 @@ func TestJiraFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestJiraFaultDuringNag fails one project's search during a nag run. A
+// reminder batches an owner's items from every project under one ref a
+// day, so a run that DMs an owner from a partial scan would use up the
+// day's ref and lose the unread project's items until tomorrow.
+func TestJiraFaultDuringNag(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ctx := context.Background()
+	e := r.App.Engine
+	x := planOf(t, e, scheduler.SyncOptions{})
+	if _, err := e.Sync(ctx, scheduler.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r.Jira.InjectN(5, jiratest.Fault{Path: search, Status: 500})
+	_, err := e.Nag(ctx, scheduler.NagOptions{})
+	if !isPartial(err) || !strings.Contains(err.Error(), "jira: scan SEC: GET /rest/api/2/search/jql: 500 Internal Server Error") {
+		t.Fatalf("nag with SEC unreadable: %v, want an incomplete run naming the search", err)
+	}
+	t.Logf("error: %v", err)
+	r.Jira.ClearFaults()
+	r.Clock.Advance(15 * time.Minute)
+	if _, err := e.Nag(ctx, scheduler.NagOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	x.check(t, r.World, true)
+}

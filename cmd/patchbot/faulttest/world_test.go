@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"github.com/patchbot/patchbot/cmd/patchbot/app"
 	"github.com/patchbot/patchbot/cmd/patchbot/demo"
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
+	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/scheduler"
 )
 
@@ -223,6 +226,22 @@ type expectation struct {
 	// nag and escalation refs.
 	validation map[string]bool
 	reminders  map[string]bool
+	// items are the tickets each reminder names: a reminder sent once but
+	// missing an item loses that item for the day.
+	items map[string]map[string]bool
+}
+
+var ticketKey = regexp.MustCompile(`\b(?:SEC|OPS)-\d+\b`)
+
+// keysIn lists the ticket keys a text names.
+func keysIn(texts ...string) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range texts {
+		for _, k := range ticketKey.FindAllString(t, -1) {
+			out[k] = true
+		}
+	}
+	return out
 }
 
 // planOf dry-runs a full sync (with each ticket kept) and a nag.
@@ -234,7 +253,7 @@ func planOf(t *testing.T, e *scheduler.Engine, o scheduler.SyncOptions) expectat
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := expectation{flagged: map[string]bool{}, validation: map[string]bool{}, reminders: map[string]bool{}}
+	x := expectation{flagged: map[string]bool{}, validation: map[string]bool{}, reminders: map[string]bool{}, items: map[string]map[string]bool{}}
 	for _, res := range rep.Results {
 		k := res.Evaluation.Handoff.Ticket.Key
 		x.tickets = append(x.tickets, k)
@@ -253,6 +272,7 @@ func planOf(t *testing.T, e *scheduler.Engine, o scheduler.SyncOptions) expectat
 	}
 	for _, a := range nag.Actions {
 		x.reminders[a.Ref] = true
+		x.items[a.Ref] = keysIn(handoff.RenderText(a.Doc))
 	}
 	if len(x.flagged) < 10 || len(x.validation) != len(x.flagged) || len(x.reminders) < 3 {
 		t.Fatalf("the plan is too thin to prove anything: %d flagged, %d validation requests, %d reminders",
@@ -279,7 +299,25 @@ func (x expectation) check(t *testing.T, w *demo.World, withNag bool) {
 	compareRefs(t, "validation request", refCounts(w.Slack, "validation/"), x.validation)
 	if withNag {
 		compareRefs(t, "reminder", refCounts(w.Slack, "nag/", "escalation/"), x.reminders)
+		for _, m := range w.Slack.All() {
+			want, ok := x.items[ref(m)]
+			if !ok || part(m) > 1 {
+				continue
+			}
+			if got := keysIn(m.Texts()...); !maps.Equal(got, want) {
+				t.Errorf("%s names %v, want %v", ref(m), sortedKeys(got), sortedKeys(want))
+			}
+		}
 	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func compareRefs(t *testing.T, what string, got map[string]int, want map[string]bool) {
