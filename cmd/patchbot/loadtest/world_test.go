@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -59,12 +60,33 @@ func (c *simClock) Slept() time.Duration { c.mu.Lock(); defer c.mu.Unlock(); ret
 // the response headers. slacktest has no handler hook, so its time is the
 // round trip: handler plus loopback and the client's transport, a slight
 // over-estimate of the fake's share (measured on Jira, where both exist).
+//
+// It also counts the Slack calls by method as the client sent them: the
+// fake records a call only after answering it, so its own log can miss
+// the last call of a phase.
 type timing struct {
 	jiraHandler atomic.Int64
 	jiraRT      atomic.Int64
 	slackRT     atomic.Int64
 	slackHost   string
 	base        http.RoundTripper
+
+	mu      sync.Mutex
+	calls   map[string]int // Slack method -> calls
+	limited int            // Slack answers with HTTP 429
+}
+
+// takeSlack returns the Slack calls and 429 answers counted since the
+// last take.
+func (tm *timing) takeSlack() (map[string]int, int) {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	c, l := tm.calls, tm.limited
+	tm.calls, tm.limited = map[string]int{}, 0
+	if c == nil {
+		c = map[string]int{}
+	}
+	return c, l
 }
 
 func (tm *timing) wrap(h http.Handler) http.Handler {
@@ -81,6 +103,15 @@ func (tm *timing) RoundTrip(r *http.Request) (*http.Response, error) {
 	d := int64(time.Since(start))
 	if r.URL.Host == tm.slackHost {
 		tm.slackRT.Add(d)
+		tm.mu.Lock()
+		if tm.calls == nil {
+			tm.calls = map[string]int{}
+		}
+		tm.calls[strings.TrimPrefix(r.URL.Path, "/api/")]++
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			tm.limited++
+		}
+		tm.mu.Unlock()
 	} else {
 		tm.jiraRT.Add(d)
 	}
