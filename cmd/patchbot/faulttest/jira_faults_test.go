@@ -30,7 +30,7 @@ func TestJiraFaults(t *testing.T) {
 		return out
 	}
 	// 5 = the first try and jira.max_retries (4) retries.
-	for _, tc := range []struct {
+	cases := []struct {
 		name   string
 		faults []jiratest.Fault
 		resets []reset
@@ -98,71 +98,73 @@ func TestJiraFaults(t *testing.T) {
 				r.Config.Jira.Token = good
 				r.restart()
 			}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := newRig(t)
-			ctx := context.Background()
-			x := planOf(t, r.App.Engine, scheduler.SyncOptions{})
+	}
+	concurrently(t, 6, func(sub func(string, func(*testing.T))) {
+		for _, tc := range cases {
+			sub(tc.name, func(t *testing.T) {
+				r := newRig(t)
+				ctx := context.Background()
+				x := planOf(t, r.App.Engine, scheduler.SyncOptions{})
 
-			if tc.timeout > 0 {
-				r.shortTimeouts(tc.timeout)
-			}
-			r.Jira.Inject(tc.faults...)
-			r.jira.Inject(tc.resets...)
-			_, err := r.App.Engine.Sync(ctx, scheduler.SyncOptions{})
-			if tc.timeout > 0 {
-				r.shortTimeouts(0)
-			}
-			r.noSecrets("the error", errText(err))
-			if len(tc.wantErr) == 0 {
-				if err != nil {
-					t.Fatalf("the cycle did not absorb the fault: %v", err)
+				if tc.timeout > 0 {
+					r.shortTimeouts(tc.timeout)
 				}
-			} else {
-				if !isPartial(err) {
-					t.Fatalf("the cycle reported %v, want an incomplete cycle", err)
+				r.Jira.Inject(tc.faults...)
+				r.jira.Inject(tc.resets...)
+				_, err := r.App.Engine.Sync(ctx, scheduler.SyncOptions{})
+				if tc.timeout > 0 {
+					r.shortTimeouts(0)
 				}
-				for _, s := range tc.wantErr {
-					if !containsAny(err.Error(), s) {
-						t.Errorf("the error does not say %q:\n%v", s, err)
+				r.noSecrets("the error", errText(err))
+				if len(tc.wantErr) == 0 {
+					if err != nil {
+						t.Fatalf("the cycle did not absorb the fault: %v", err)
+					}
+				} else {
+					if !isPartial(err) {
+						t.Fatalf("the cycle reported %v, want an incomplete cycle", err)
+					}
+					for _, s := range tc.wantErr {
+						if !containsAny(err.Error(), s) {
+							t.Errorf("the error does not say %q:\n%v", s, err)
+						}
+					}
+					t.Logf("error: %v", err)
+				}
+				for _, p := range tc.stuck {
+					if wm, err := r.App.Store.Watermark(ctx, p); err != nil || !wm.IsZero() {
+						t.Errorf("project %s: the watermark moved to %v (%v) past tickets not synced", p, wm, err)
 					}
 				}
-				t.Logf("error: %v", err)
-			}
-			for _, p := range tc.stuck {
-				if wm, err := r.App.Store.Watermark(ctx, p); err != nil || !wm.IsZero() {
-					t.Errorf("project %s: the watermark moved to %v (%v) past tickets not synced", p, wm, err)
+				if r.Jira.PendingFaults() != 0 || r.jira.Fired() != len(tc.resets) {
+					t.Errorf("faults not all fired: %d Jira faults pending, %d of %d resets", r.Jira.PendingFaults(), r.jira.Fired(), len(tc.resets))
 				}
-			}
-			if r.Jira.PendingFaults() != 0 || r.jira.Fired() != len(tc.resets) {
-				t.Errorf("faults not all fired: %d Jira faults pending, %d of %d resets", r.Jira.PendingFaults(), r.jira.Fired(), len(tc.resets))
-			}
-			if tc.minWait > 0 && r.maxWait() < tc.minWait {
-				t.Errorf("the longest wait asked was %v, want at least the Retry-After %v", r.maxWait(), tc.minWait)
-			}
-			if tc.then != nil {
-				tc.then(t, r)
-			}
+				if tc.minWait > 0 && r.maxWait() < tc.minWait {
+					t.Errorf("the longest wait asked was %v, want at least the Retry-After %v", r.maxWait(), tc.minWait)
+				}
+				if tc.then != nil {
+					tc.then(t, r)
+				}
 
-			// The next good cycle finishes the work and moves every watermark.
-			r.Jira.ClearFaults()
-			r.Clock.Advance(5 * time.Minute)
-			if _, err := r.App.Engine.Sync(ctx, scheduler.SyncOptions{}); err != nil {
-				t.Fatalf("the next good cycle: %v", err)
-			}
-			for _, p := range []string{"SEC", "OPS"} {
-				if wm, _ := r.App.Store.Watermark(ctx, p); !wm.Equal(r.Clock.Now()) {
-					t.Errorf("project %s: watermark %v after a good cycle, want %v", p, wm, r.Clock.Now())
+				// The next good cycle finishes the work and moves every watermark.
+				r.Jira.ClearFaults()
+				r.Clock.Advance(5 * time.Minute)
+				if _, err := r.App.Engine.Sync(ctx, scheduler.SyncOptions{}); err != nil {
+					t.Fatalf("the next good cycle: %v", err)
 				}
-			}
-			if _, err := r.App.Engine.Nag(ctx, scheduler.NagOptions{}); err != nil {
-				t.Fatalf("nag: %v", err)
-			}
-			x.check(t, r.World, true)
-			r.noSecrets("the logs", r.logs.String())
-		})
-	}
+				for _, p := range []string{"SEC", "OPS"} {
+					if wm, _ := r.App.Store.Watermark(ctx, p); !wm.Equal(r.Clock.Now()) {
+						t.Errorf("project %s: watermark %v after a good cycle, want %v", p, wm, r.Clock.Now())
+					}
+				}
+				if _, err := r.App.Engine.Nag(ctx, scheduler.NagOptions{}); err != nil {
+					t.Fatalf("nag: %v", err)
+				}
+				x.check(t, r.World, true)
+				r.noSecrets("the logs", r.logs.String())
+			})
+		}
+	})
 }
 
 // TestJiraFaultDuringNag fails one project's search during a nag run. A

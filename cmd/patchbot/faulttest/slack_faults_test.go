@@ -18,7 +18,7 @@ import (
 func TestSlackFaults(t *testing.T) {
 	t.Parallel()
 	const post = "chat.postMessage"
-	for _, tc := range []struct {
+	cases := []struct {
 		name  string
 		fault slacktest.Fault
 		// timeout is the HTTP client timeout (0: the connector's 30s).
@@ -46,74 +46,76 @@ func TestSlackFaults(t *testing.T) {
 			wantErr: []string{"slack: chat.postMessage: after 3 tries", "Client.Timeout exceeded|deadline exceeded"}, stuck: []string{"SEC"}, nag: true},
 		{name: "connection dropped before the post was stored", fault: slacktest.Fault{Method: post, Drop: true}},
 		{name: "connection dropped after the post was stored", fault: slacktest.Fault{Method: post, DropAfter: true}, nag: true},
-	} {
-		for _, job := range []string{"sync", "nag"} {
-			if job == "nag" && !tc.nag && os.Getenv("PATCHBOT_FAULTS_ALL") == "" {
-				continue
-			}
-			t.Run(job+"/"+tc.name, func(t *testing.T) {
-				t.Parallel()
-				r := newRig(t)
-				ctx := context.Background()
-				e := r.App.Engine
-				x := planOf(t, e, scheduler.SyncOptions{})
-				run := func() error { _, err := e.Sync(ctx, scheduler.SyncOptions{}); return err }
-				if job == "nag" {
-					if err := run(); err != nil {
-						t.Fatal(err)
-					}
-					run = func() error { _, err := e.Nag(ctx, scheduler.NagOptions{}); return err }
+	}
+	concurrently(t, 6, func(sub func(string, func(*testing.T))) {
+		for _, tc := range cases {
+			for _, job := range []string{"sync", "nag"} {
+				if job == "nag" && !tc.nag && os.Getenv("PATCHBOT_FAULTS_ALL") == "" {
+					continue
 				}
-
-				if tc.timeout > 0 {
-					r.shortTimeouts(tc.timeout)
-					e = r.App.Engine
-				}
-				r.Slack.Inject(tc.fault)
-				err := run()
-				if tc.timeout > 0 {
-					r.shortTimeouts(0)
-					e = r.App.Engine
-				}
-				r.noSecrets("the error", errText(err))
-				if len(tc.wantErr) == 0 {
-					if err != nil {
-						t.Fatalf("the run did not absorb the fault: %v", err)
-					}
-				} else {
-					if !isPartial(err) {
-						t.Fatalf("the run reported %v, want an incomplete run", err)
-					}
-					for _, s := range tc.wantErr {
-						if !containsAny(err.Error(), s) {
-							t.Errorf("the error does not say %q:\n%v", s, err)
+				sub(job+"/"+tc.name, func(t *testing.T) {
+					r := newRig(t)
+					ctx := context.Background()
+					e := r.App.Engine
+					x := planOf(t, e, scheduler.SyncOptions{})
+					run := func() error { _, err := e.Sync(ctx, scheduler.SyncOptions{}); return err }
+					if job == "nag" {
+						if err := run(); err != nil {
+							t.Fatal(err)
 						}
+						run = func() error { _, err := e.Nag(ctx, scheduler.NagOptions{}); return err }
 					}
-					t.Logf("error: %v", err)
-					if job == "sync" {
-						for _, p := range tc.stuck {
-							if wm, err := r.App.Store.Watermark(ctx, p); err != nil || !wm.IsZero() {
-								t.Errorf("project %s: the watermark moved to %v (%v) past tickets not synced", p, wm, err)
+
+					if tc.timeout > 0 {
+						r.shortTimeouts(tc.timeout)
+						e = r.App.Engine
+					}
+					r.Slack.Inject(tc.fault)
+					err := run()
+					if tc.timeout > 0 {
+						r.shortTimeouts(0)
+						e = r.App.Engine
+					}
+					r.noSecrets("the error", errText(err))
+					if len(tc.wantErr) == 0 {
+						if err != nil {
+							t.Fatalf("the run did not absorb the fault: %v", err)
+						}
+					} else {
+						if !isPartial(err) {
+							t.Fatalf("the run reported %v, want an incomplete run", err)
+						}
+						for _, s := range tc.wantErr {
+							if !containsAny(err.Error(), s) {
+								t.Errorf("the error does not say %q:\n%v", s, err)
+							}
+						}
+						t.Logf("error: %v", err)
+						if job == "sync" {
+							for _, p := range tc.stuck {
+								if wm, err := r.App.Store.Watermark(ctx, p); err != nil || !wm.IsZero() {
+									t.Errorf("project %s: the watermark moved to %v (%v) past tickets not synced", p, wm, err)
+								}
 							}
 						}
 					}
-				}
-				if tc.minWait > 0 && r.maxWait() < tc.minWait {
-					t.Errorf("the longest wait asked was %v, want at least the Retry-After %v", r.maxWait(), tc.minWait)
-				}
+					if tc.minWait > 0 && r.maxWait() < tc.minWait {
+						t.Errorf("the longest wait asked was %v, want at least the Retry-After %v", r.maxWait(), tc.minWait)
+					}
 
-				// Good runs finish the work.
-				r.Slack.ClearFaults()
-				r.Clock.Advance(5 * time.Minute)
-				if _, err := e.Sync(ctx, scheduler.SyncOptions{}); err != nil {
-					t.Fatalf("the next good sync: %v", err)
-				}
-				if _, err := e.Nag(ctx, scheduler.NagOptions{}); err != nil {
-					t.Fatalf("the next good nag: %v", err)
-				}
-				x.check(t, r.World, true)
-				r.noSecrets("the logs", r.logs.String())
-			})
+					// Good runs finish the work.
+					r.Slack.ClearFaults()
+					r.Clock.Advance(5 * time.Minute)
+					if _, err := e.Sync(ctx, scheduler.SyncOptions{}); err != nil {
+						t.Fatalf("the next good sync: %v", err)
+					}
+					if _, err := e.Nag(ctx, scheduler.NagOptions{}); err != nil {
+						t.Fatalf("the next good nag: %v", err)
+					}
+					x.check(t, r.World, true)
+					r.noSecrets("the logs", r.logs.String())
+				})
+			}
 		}
-	}
+	})
 }

@@ -383,3 +383,22 @@ func (r *rig) shortTimeouts(d time.Duration) {
 	}
 	r.restart()
 }
+
+// concurrently runs subtests on up to width goroutines at once. Subtests
+// started with t.Parallel are held to -parallel (GOMAXPROCS, 2 in CI);
+// these mostly wait on loopback HTTP, so more of them fit at once.
+func concurrently(t *testing.T, width int, run func(sub func(name string, f func(t *testing.T)))) {
+	t.Helper()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, width)
+	run(func(name string, f func(t *testing.T)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t.Run(name, f)
+		}()
+	})
+	wg.Wait()
+}
