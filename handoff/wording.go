@@ -4,8 +4,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -19,7 +21,10 @@ var defaultWordingFile string
 type Wording map[string]string
 
 // DefaultWording returns a fresh copy of the embedded default wording.
-func DefaultWording() Wording {
+func DefaultWording() Wording { return maps.Clone(defaultWording()) }
+
+// defaultWording reads the embedded file once.
+var defaultWording = sync.OnceValue(func() Wording {
 	w := Wording{}
 	for _, line := range strings.Split(defaultWordingFile, "\n") {
 		line = strings.TrimSpace(line)
@@ -33,7 +38,7 @@ func DefaultWording() Wording {
 		w[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
 	return w
-}
+})
 
 // Merge returns a copy of w with the overrides applied. It rejects keys the
 // default wording does not have and templates that do not parse or do not
@@ -138,7 +143,7 @@ type speaker struct {
 
 func newSpeaker(w Wording) *speaker {
 	if len(w) == 0 {
-		w = DefaultWording()
+		w = defaultWording() // read-only here: no copy needed
 	}
 	return &speaker{w: w}
 }
@@ -148,7 +153,7 @@ func (s *speaker) say(key string, d msgData) string {
 		return out
 	}
 	if s.def == nil {
-		s.def = DefaultWording()
+		s.def = defaultWording()
 	}
 	if out, ok := run(key, s.def[key], d); ok {
 		return out
@@ -159,13 +164,34 @@ func (s *speaker) say(key string, d msgData) string {
 // word says a key that needs no data.
 func (s *speaker) word(key string) string { return s.say(key, msgData{}) }
 
+// compiled memoises parsed wording templates by their text. Texts are
+// built for every flagged ticket and reminder, and parsing a template costs
+// far more than running it; a template's meaning depends only on its text,
+// so the cache cannot change what is said.
+var compiled sync.Map // template text → *template.Template, or error
+
 func run(key, src string, d msgData) (string, bool) {
 	if src == "" {
 		return "", false
 	}
-	t, err := parseWording(key, src)
-	if err != nil {
-		return "", false
+	if !strings.Contains(src, "{{") {
+		return strings.TrimSpace(src), true
+	}
+	var t *template.Template
+	switch v, ok := compiled.Load(src); {
+	case !ok:
+		parsed, err := parseWording(key, src)
+		if err != nil {
+			compiled.Store(src, err)
+			return "", false
+		}
+		compiled.Store(src, parsed)
+		t = parsed
+	default:
+		if _, bad := v.(error); bad {
+			return "", false
+		}
+		t = v.(*template.Template)
 	}
 	var b strings.Builder
 	if err := t.Execute(&b, d); err != nil {
