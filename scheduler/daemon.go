@@ -157,10 +157,13 @@ func (e *Engine) jobs(s Schedules) ([]*job, error) {
 		}
 		jobs = append(jobs, &job{name: name, sched: sched, loc: loc, run: run, catchUp: catchUp})
 	}
-	add(JobSync, s.Sync, false, func(ctx context.Context) error { _, err := e.Sync(ctx, SyncOptions{}); return err })
-	add(JobFullSync, s.FullSync, false, func(ctx context.Context) error { _, err := e.Sync(ctx, SyncOptions{Full: true}); return err })
-	add(JobNag, s.Nag, true, func(ctx context.Context) error { _, err := e.Nag(ctx, NagOptions{}); return err })
-	add(JobDigest, s.Digest, true, func(ctx context.Context) error { _, err := e.Digest(ctx, DigestOptions{}); return err })
+	add(JobSync, s.Sync, false, func(ctx context.Context) error { _, err := e.Sync(ctx, SyncOptions{CountsOnly: true}); return err })
+	add(JobFullSync, s.FullSync, false, func(ctx context.Context) error {
+		_, err := e.Sync(ctx, SyncOptions{Full: true, CountsOnly: true})
+		return err
+	})
+	add(JobNag, s.Nag, true, func(ctx context.Context) error { _, err := e.Nag(ctx, NagOptions{CountsOnly: true}); return err })
+	add(JobDigest, s.Digest, true, func(ctx context.Context) error { _, err := e.Digest(ctx, DigestOptions{CountsOnly: true}); return err })
 	return jobs, errors.Join(errs...)
 }
 

@@ -10,13 +10,15 @@ import (
 // DigestOptions narrows a digest run.
 type DigestOptions struct {
 	DryRun bool
+	// CountsOnly keeps the report's counts but not the texts sent.
+	CountsOnly bool
 }
 
 // Digest posts the weekly overdue digest — every overdue item grouped by
 // owner and lane — to the digest channel, once per ISO week, and when
 // enabled each owner's share to them directly.
 func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
-	c, err := e.newCycle(ctx, "digest", o.DryRun || e.opt.DryRun)
+	c, err := e.newCycle(ctx, "digest", o.DryRun || e.opt.DryRun, o.CountsOnly)
 	if err != nil {
 		return nil, err
 	}

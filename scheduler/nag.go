@@ -84,6 +84,8 @@ func ownerKey(p handoff.Person) string {
 // NagOptions narrows a nag run.
 type NagOptions struct {
 	DryRun bool
+	// CountsOnly keeps the report's counts but not the texts sent.
+	CountsOnly bool
 }
 
 // Nag reminds owners of what is due soon or overdue: one message per
@@ -91,7 +93,7 @@ type NagOptions struct {
 // it stays overdue and never twice in one day, and escalated after the
 // configured number of reminders.
 func (e *Engine) Nag(ctx context.Context, o NagOptions) (*Report, error) {
-	c, err := e.newCycle(ctx, "nag", o.DryRun || e.opt.DryRun)
+	c, err := e.newCycle(ctx, "nag", o.DryRun || e.opt.DryRun, o.CountsOnly)
 	if err != nil {
 		return nil, err
 	}

@@ -60,9 +60,19 @@ type Report struct {
 	Backlog []string
 	// Errors are the per-ticket and per-project failures of this run.
 	Errors []error
+
+	// countsOnly drops each action's text once it is done: a daemon run
+	// reports counts, and keeping every rendered message of a large first
+	// sync would hold hundreds of megabytes for nothing.
+	countsOnly bool
 }
 
-func (r *Report) add(a Action) { r.Actions = append(r.Actions, a) }
+func (r *Report) add(a Action) {
+	if r.countsOnly {
+		a.Doc = handoff.Doc{}
+	}
+	r.Actions = append(r.Actions, a)
+}
 
 // Count returns how many actions of a kind were done (or, in a dry run,
 // planned).

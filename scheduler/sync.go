@@ -32,9 +32,9 @@ type ownerResult struct {
 	err error
 }
 
-func (e *Engine) newCycle(ctx context.Context, job string, dry bool) (*cycle, error) {
+func (e *Engine) newCycle(ctx context.Context, job string, dry, countsOnly bool) (*cycle, error) {
 	now := e.opt.Now()
-	c := &cycle{e: e, now: now, dry: dry, rep: &Report{Job: job, Started: now, DryRun: dry},
+	c := &cycle{e: e, now: now, dry: dry, rep: &Report{Job: job, Started: now, DryRun: dry, countsOnly: countsOnly},
 		open: map[string]Send{}, owners: map[string]ownerResult{}}
 	if dry {
 		return c, nil
@@ -63,6 +63,9 @@ type SyncOptions struct {
 	DryRun bool
 	// Keep puts every ticket's evaluation in the report.
 	Keep bool
+	// CountsOnly keeps the report's counts but not the texts of what was
+	// sent (the daemon's scheduled runs).
+	CountsOnly bool
 }
 
 // Sync reads the projects' tickets, evaluates them, and posts validation
@@ -74,7 +77,7 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 	if o.Full {
 		job = "full_sync"
 	}
-	c, err := e.newCycle(ctx, job, o.DryRun || e.opt.DryRun)
+	c, err := e.newCycle(ctx, job, o.DryRun || e.opt.DryRun, o.CountsOnly)
 	if err != nil {
 		return nil, err
 	}
