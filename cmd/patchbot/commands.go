@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -135,23 +136,35 @@ func cmdCheck(ctx context.Context, args []string, out, errOut io.Writer) int {
 	return exitOK
 }
 
+func cmdSync(ctx context.Context, args []string, out, errOut io.Writer) int {
+	var full *bool
+	return oneShot(ctx, "sync", args, out, errOut, func(fs *flag.FlagSet) {
+		full = fs.Bool("full", false, "read the whole scope, not just what changed since the last sync")
+	}, func(e *scheduler.Engine, dry bool) (*scheduler.Report, error) {
+		return e.Sync(ctx, scheduler.SyncOptions{Full: *full, DryRun: dry, CountsOnly: !dry})
+	})
+}
+
 func cmdNag(ctx context.Context, args []string, out, errOut io.Writer) int {
-	return oneShot(ctx, "nag", args, out, errOut, func(e *scheduler.Engine, dry bool) (*scheduler.Report, error) {
+	return oneShot(ctx, "nag", args, out, errOut, nil, func(e *scheduler.Engine, dry bool) (*scheduler.Report, error) {
 		return e.Nag(ctx, scheduler.NagOptions{DryRun: dry})
 	})
 }
 
 func cmdDigest(ctx context.Context, args []string, out, errOut io.Writer) int {
-	return oneShot(ctx, "digest", args, out, errOut, func(e *scheduler.Engine, dry bool) (*scheduler.Report, error) {
+	return oneShot(ctx, "digest", args, out, errOut, nil, func(e *scheduler.Engine, dry bool) (*scheduler.Report, error) {
 		return e.Digest(ctx, scheduler.DigestOptions{DryRun: dry})
 	})
 }
 
 // oneShot runs a job once, printing what it sent or would send.
-func oneShot(ctx context.Context, name string, args []string, out, errOut io.Writer, job func(*scheduler.Engine, bool) (*scheduler.Report, error)) int {
+func oneShot(ctx context.Context, name string, args []string, out, errOut io.Writer, extra func(*flag.FlagSet), job func(*scheduler.Engine, bool) (*scheduler.Report, error)) int {
 	fs := flags(name, "[--config FILE] [--post]", fmt.Sprintf("Run the %s job once and print its messages; nothing is sent without --post.", name), errOut)
 	path := configFlag(fs)
 	post := fs.Bool("post", false, "send for real (recorded in the ledger like a daemon run)")
+	if extra != nil {
+		extra(fs)
+	}
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}

@@ -44,6 +44,7 @@ func commands() []command {
 	return []command{
 		{"run", "[--config FILE] [--dry-run]", "run the daemon: sync, nag and digest on their schedules", cmdRun},
 		{"check", "(--issue KEY | --jql JQL) [--post]", "read tickets now and print each handoff, its findings and the texts patchbot would post", cmdCheck},
+		{"sync", "[--full] [--post]", "run the sync job once: from the watermark, or the whole scope with --full (prints what it would post unless --post)", cmdSync},
 		{"nag", "[--post]", "run the reminder job once (prints what it would send unless --post)", cmdNag},
 		{"digest", "[--post]", "build the weekly overdue digest once (prints it unless --post)", cmdDigest},
 		{"config", "validate [--online] [--config FILE]", "check the config file and print every problem with its line", cmdConfig},

@@ -133,7 +133,7 @@ func TestUsageAndExitCodes(t *testing.T) {
 func TestNagAndDigestPrintWithoutPosting(t *testing.T) {
 	c := newCLI(t, nil)
 	msgs := len(c.w.Slack.All())
-	for _, job := range []string{"nag", "digest"} {
+	for _, job := range []string{"sync", "nag", "digest"} {
 		code, out, errOut := c.run(job)
 		if code != exitOK || !strings.Contains(out, "would post: Slack") {
 			t.Errorf("%s: exit %d\n%s%s", job, code, out, errOut)
@@ -160,5 +160,20 @@ func TestConfigValidateOnlinePlacesFieldErrorsAtTheirLine(t *testing.T) {
 	want := regexp.MustCompile(fmt.Sprintf(`patchbot\.yaml:%d projects\[0\]\.fields\.rollback: no Jira field is named "Rollback Plna"; closest: "Rollback Plan"`, line))
 	if !want.MatchString(errOut) {
 		t.Fatalf("online validate said:\n%s\nwant a line matching %s", errOut, want)
+	}
+}
+
+func TestSyncOnceWithPost(t *testing.T) {
+	c := newCLI(t, nil)
+	code, out, errOut := c.run("sync", "--full", "--post")
+	if code != exitOK || !strings.Contains(out, "sync:") {
+		t.Fatalf("sync --full --post: exit %d\n%s%s", code, out, errOut)
+	}
+	writes := c.w.Jira.Writes()
+	if writes == 0 {
+		t.Fatal("sync --post wrote nothing to Jira")
+	}
+	if code, _, _ := c.run("sync", "--full", "--post"); code != exitOK || c.w.Jira.Writes() != writes {
+		t.Fatalf("a second sync --post wrote %d more", c.w.Jira.Writes()-writes)
 	}
 }

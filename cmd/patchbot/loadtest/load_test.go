@@ -187,7 +187,9 @@ func runLoad(t *testing.T, n int, verbose bool) {
 			t.Fatal(err)
 		}
 	}
-	full := w.measure(t, "full sync", func() (*scheduler.Report, error) { return e.Sync(ctx, scheduler.SyncOptions{Full: true}) })
+	full := w.measure(t, "full sync", func() (*scheduler.Report, error) {
+		return e.Sync(ctx, scheduler.SyncOptions{Full: true, CountsOnly: true})
+	})
 	if prof != nil {
 		pprof.StopCPUProfile()
 		_ = prof.Close()
@@ -236,7 +238,7 @@ func runLoad(t *testing.T, n int, verbose bool) {
 	// the full sync wrote to: Jira bumps `updated` on the bot's own
 	// comments. It writes nothing.
 	w.clock.Advance(5 * time.Minute)
-	echo := w.measure(t, "incremental (own writes)", func() (*scheduler.Report, error) { return e.Sync(ctx, scheduler.SyncOptions{}) })
+	echo := w.measure(t, "incremental (own writes)", func() (*scheduler.Report, error) { return e.Sync(ctx, scheduler.SyncOptions{CountsOnly: true}) })
 	phases = append(phases, echo)
 	if got, want := echo.jira[routeSearch], w.searches(touched); got != want || writes(echo.jira) != 0 || echo.slackTotal() != 0 {
 		t.Errorf("incremental after full sync: %d searches (want %d = ceil(written/%d) per project), %d Jira writes, %d Slack calls (want 0, 0)",
@@ -249,7 +251,7 @@ func runLoad(t *testing.T, n int, verbose bool) {
 	// 3. Nothing changed: one search per project (the watermark query),
 	// no writes, no Slack.
 	w.clock.Advance(5 * time.Minute)
-	quiet := w.measure(t, "incremental (no change)", func() (*scheduler.Report, error) { return e.Sync(ctx, scheduler.SyncOptions{}) })
+	quiet := w.measure(t, "incremental (no change)", func() (*scheduler.Report, error) { return e.Sync(ctx, scheduler.SyncOptions{CountsOnly: true}) })
 	phases = append(phases, quiet)
 	if got := quiet.jira[routeSearch]; got != 2 || quiet.jiraTotal() != 2 || quiet.slackTotal() != 0 || quiet.rep.Tickets != 0 {
 		t.Errorf("incremental with no change: %d searches, %d Jira requests, %d Slack calls, %d tickets; want 1 search per project (2), 2, 0, 0",
@@ -271,7 +273,7 @@ func runLoad(t *testing.T, n int, verbose bool) {
 	if len(dryOwners) != want.owners {
 		t.Errorf("nag dry run: %d owners to remind; the generator planted due items for %d", len(dryOwners), want.owners)
 	}
-	nag := w.measure(t, "nag", func() (*scheduler.Report, error) { return e.Nag(ctx, scheduler.NagOptions{}) })
+	nag := w.measure(t, "nag", func() (*scheduler.Report, error) { return e.Nag(ctx, scheduler.NagOptions{CountsOnly: true}) })
 	phases = append(phases, nag)
 	reminders := nag.rep.Count(scheduler.ActSlack, "reminder")
 	if reminders != len(dryOwners) || nag.slack["chat.postMessage"] != len(dryOwners) || nag.rep.Count(scheduler.ActSlack, "") != reminders {
@@ -302,7 +304,7 @@ func runLoad(t *testing.T, n int, verbose bool) {
 
 	// 5. Digest: the overdue items to the digest channel, split into as
 	// many threaded parts as Slack's limits need.
-	digest := w.measure(t, "digest", func() (*scheduler.Report, error) { return e.Digest(ctx, scheduler.DigestOptions{}) })
+	digest := w.measure(t, "digest", func() (*scheduler.Report, error) { return e.Digest(ctx, scheduler.DigestOptions{CountsOnly: true}) })
 	phases = append(phases, digest)
 	if digest.rep.Count(scheduler.ActSlack, "digest") != 1 || digest.slack["chat.postMessage"] < 1 || writes(digest.jira) != 0 {
 		t.Errorf("digest: %d digests, %d posts, %d Jira writes; want 1, ≥ 1, 0", digest.rep.Count(scheduler.ActSlack, "digest"),
