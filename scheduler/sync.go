@@ -215,6 +215,14 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
 	}
 	c.writes++
 
+	// One validation request serves the ticket's checklist and Slack: the
+	// owner mention carries both the Jira user and the Slack id, and each
+	// renderer takes the one it can use.
+	o := c.e.textOptions(c.now)
+	o.OwnerSlackID = owner.UserID
+	o.Ticked = ticked(t.Trail.Flagged, ev.Findings)
+	request := handoff.ValidationRequest(ev, o)
+
 	// Record the Slack intent before touching Jira: once the ticket's
 	// trail says the findings were posted, only the ledger remembers that
 	// Slack still has to hear of them.
@@ -232,16 +240,14 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
 		if open, ok := c.open[ref]; ok {
 			resumed = open.Intended
 		}
-		if err := c.publish(ctx, t, ev, resumed); err != nil {
+		if err := c.publish(ctx, t, ev, o, request, resumed); err != nil {
 			return err
 		}
 	}
 	if !slackWanted {
 		return nil
 	}
-	o := c.e.textOptions(c.now)
-	o.OwnerSlackID = owner.UserID
-	m := Message{To: recipientFor(channel), Doc: handoff.ValidationRequest(ev, o)}
+	m := Message{To: recipientFor(channel), Doc: request}
 	if th, ok, err := c.thread(ctx, key); err != nil {
 		return fmt.Errorf("%s: %w", key, err)
 	} else if ok && th.Channel == channelID(channel, th.Channel) {
@@ -277,16 +283,16 @@ func episode(t handoff.Trail) string {
 	return strconv.FormatInt(t.Written.Unix(), 10)
 }
 
-// publish updates the ticket's living checklist.
-func (c *cycle) publish(ctx context.Context, t Ticket, ev handoff.Evaluation, resumed time.Time) error {
-	o := c.e.textOptions(c.now)
-	o.Ticked = ticked(t.Trail.Flagged, ev.Findings)
-	cl := Checklist{
-		Key: t.Input.Ticket.Key, Trail: t.Trail, Evaluation: ev,
-		Request:  handoff.ValidationRequest(ev, o),
-		Reopened: handoff.Reopened(ev, o),
-		Complete: handoff.Complete(ev, o),
-		Resumed:  resumed,
+// publish updates the ticket's living checklist. Only the notes the
+// tracker will use are built: the reopened note when findings come back
+// after the handoff was complete, the complete note when it becomes so.
+func (c *cycle) publish(ctx context.Context, t Ticket, ev handoff.Evaluation, o handoff.TextOptions, request handoff.Doc, resumed time.Time) error {
+	cl := Checklist{Key: t.Input.Ticket.Key, Trail: t.Trail, Evaluation: ev, Request: request, Resumed: resumed}
+	switch {
+	case ev.Fingerprint == "":
+		cl.Complete = handoff.Complete(ev, o)
+	case t.Trail.Complete:
+		cl.Reopened = handoff.Reopened(ev, o)
 	}
 	act := Action{Kind: ActComment, Send: "validation", Key: cl.Key, Ref: "comment/" + cl.Key + "/" + ev.Fingerprint, Doc: cl.Request}
 	if ev.Fingerprint == "" {
