@@ -15,6 +15,17 @@ import (
 // sendCols is the column list every send query selects, in scanSend's order.
 const sendCols = `s.id, s.ref, s.kind, s.recipient, s.level, s.intended_at, s.done_at, s.channel, s.ts`
 
+// The statements every send runs; prepared once at Open (prepared.go).
+const (
+	// ON CONFLICT DO NOTHING + RETURNING yields no row when the Ref is
+	// taken; the transaction holds the write lock, so the existing row
+	// read next cannot change under us.
+	qInsertSend = `INSERT INTO sends (ref, kind, recipient, level, intended_at, done_at, channel, ts)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (ref) DO NOTHING RETURNING id`
+	qInsertItem = `INSERT INTO send_items (send_id, item) VALUES ($1, $2)`
+	qMarkDone   = `UPDATE sends SET done_at = $1, channel = $2, ts = $3 WHERE id = $4 AND done_at IS NULL`
+)
+
 // querier is what both *sql.DB and *sql.Tx offer.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -50,16 +61,12 @@ func (s *SQLite) Intend(ctx context.Context, in scheduler.Send) (scheduler.Send,
 		// taken; the transaction holds the write lock, so the existing row
 		// read next cannot change under us.
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO sends
-			(ref, kind, recipient, level, intended_at, done_at, channel, ts)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (ref) DO NOTHING
-			RETURNING id`,
+		err := s.in(tx).QueryRowContext(ctx, qInsertSend,
 			in.Ref, in.Kind, in.Recipient, in.Level, intended, done, in.Channel, in.TS).Scan(&id)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			existed = true
-			sends, err := querySends(ctx, tx, `SELECT `+sendCols+` FROM sends s WHERE s.ref = $1`, in.Ref)
+			sends, err := querySends(ctx, s.in(tx), `SELECT `+sendCols+` FROM sends s WHERE s.ref = $1`, in.Ref)
 			if err != nil {
 				return err
 			}
@@ -72,8 +79,7 @@ func (s *SQLite) Intend(ctx context.Context, in scheduler.Send) (scheduler.Send,
 			return err
 		}
 		for _, item := range items {
-			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO send_items (send_id, item) VALUES ($1, $2)`, id, item); err != nil {
+			if _, err := s.in(tx).ExecContext(ctx, qInsertItem, id, item); err != nil {
 				return fmt.Errorf("item %s: %w", item, err)
 			}
 		}
@@ -103,9 +109,7 @@ func (s *SQLite) Done(ctx context.Context, id int64, r scheduler.Receipt, at tim
 		return wrap(err)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
-			`UPDATE sends SET done_at = $1, channel = $2, ts = $3 WHERE id = $4 AND done_at IS NULL`,
-			n, r.Channel, r.TS, id)
+		res, err := s.in(tx).ExecContext(ctx, qMarkDone, n, r.Channel, r.TS, id)
 		if err != nil {
 			return wrap(err)
 		}
@@ -113,7 +117,7 @@ func (s *SQLite) Done(ctx context.Context, id int64, r scheduler.Receipt, at tim
 			return wrapNil(wrap, err)
 		}
 		var ch, ts string
-		err = tx.QueryRowContext(ctx, `SELECT channel, ts FROM sends WHERE id = $1`, id).Scan(&ch, &ts)
+		err = s.in(tx).QueryRowContext(ctx, `SELECT channel, ts FROM sends WHERE id = $1`, id).Scan(&ch, &ts)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return wrap(ErrNotFound)
@@ -134,7 +138,7 @@ func (s *SQLite) Done(ctx context.Context, id int64, r scheduler.Receipt, at tim
 func (s *SQLite) Forget(ctx context.Context, id int64) error {
 	wrap := func(err error) error { return fmt.Errorf("store: forget send %d: %w", id, err) }
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM sends WHERE id = $1 AND done_at IS NULL`, id)
+		res, err := s.in(tx).ExecContext(ctx, `DELETE FROM sends WHERE id = $1 AND done_at IS NULL`, id)
 		if err != nil {
 			return wrap(err)
 		}
@@ -142,7 +146,7 @@ func (s *SQLite) Forget(ctx context.Context, id int64) error {
 			return wrapNil(wrap, err)
 		}
 		var done sql.NullInt64
-		err = tx.QueryRowContext(ctx, `SELECT done_at FROM sends WHERE id = $1`, id).Scan(&done)
+		err = s.in(tx).QueryRowContext(ctx, `SELECT done_at FROM sends WHERE id = $1`, id).Scan(&done)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return nil
@@ -157,7 +161,7 @@ func (s *SQLite) Forget(ctx context.Context, id int64) error {
 
 // Open lists intents recorded but never marked done, oldest first.
 func (s *SQLite) Open(ctx context.Context) ([]scheduler.Send, error) {
-	sends, err := querySends(ctx, s.r,
+	sends, err := querySends(ctx, s.on(s.r),
 		`SELECT `+sendCols+` FROM sends s WHERE s.done_at IS NULL ORDER BY s.intended_at, s.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: open intents: %w", err)
@@ -168,7 +172,7 @@ func (s *SQLite) Open(ctx context.Context) ([]scheduler.Send, error) {
 // History lists the done sends that covered item, oldest first (by when
 // they were sent). Each send carries all its items, not only this one.
 func (s *SQLite) History(ctx context.Context, item string) ([]scheduler.Send, error) {
-	sends, err := querySends(ctx, s.r, `SELECT `+sendCols+`
+	sends, err := querySends(ctx, s.on(s.r), `SELECT `+sendCols+`
 		FROM send_items i JOIN sends s ON s.id = i.send_id
 		WHERE i.item = $1 AND s.done_at IS NOT NULL
 		ORDER BY s.done_at, s.id`, item)

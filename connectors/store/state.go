@@ -14,7 +14,7 @@ import (
 // when the ticket has none yet.
 func (s *SQLite) Thread(ctx context.Context, key string) (scheduler.Receipt, bool, error) {
 	var r scheduler.Receipt
-	err := s.r.QueryRowContext(ctx,
+	err := s.on(s.r).QueryRowContext(ctx,
 		`SELECT channel, ts, parts FROM threads WHERE ticket = $1`, key).Scan(&r.Channel, &r.TS, &r.Parts)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -27,7 +27,7 @@ func (s *SQLite) Thread(ctx context.Context, key string) (scheduler.Receipt, boo
 
 // SetThread records (or replaces) the Slack thread for a ticket.
 func (s *SQLite) SetThread(ctx context.Context, key string, r scheduler.Receipt) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO threads (ticket, channel, ts, parts) VALUES ($1, $2, $3, $4)
+	_, err := s.on(s.w).ExecContext(ctx, `INSERT INTO threads (ticket, channel, ts, parts) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (ticket) DO UPDATE SET channel = excluded.channel, ts = excluded.ts, parts = excluded.parts`,
 		key, r.Channel, r.TS, r.Parts)
 	if err != nil {
@@ -90,7 +90,7 @@ func (s *SQLite) Snooze(ctx context.Context, key string, until time.Time, by str
 	if err != nil {
 		return fmt.Errorf("store: snooze %s: %w", key, err)
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO snoozes (ticket, until_at, snoozed_by, snoozed_at)
+	_, err = s.on(s.w).ExecContext(ctx, `INSERT INTO snoozes (ticket, until_at, snoozed_by, snoozed_at)
 		VALUES ($1, $2, $3, $4)
 		ON CONFLICT (ticket) DO UPDATE SET until_at = excluded.until_at,
 			snoozed_by = excluded.snoozed_by, snoozed_at = excluded.snoozed_at`,
@@ -114,7 +114,7 @@ func (s *SQLite) SnoozedUntil(ctx context.Context, key string) (time.Time, error
 
 // Unsnooze lifts a ticket's snooze; lifting none is a no-op.
 func (s *SQLite) Unsnooze(ctx context.Context, key string) error {
-	if _, err := s.w.ExecContext(ctx, `DELETE FROM snoozes WHERE ticket = $1`, key); err != nil {
+	if _, err := s.on(s.w).ExecContext(ctx, `DELETE FROM snoozes WHERE ticket = $1`, key); err != nil {
 		return fmt.Errorf("store: unsnooze %s: %w", key, err)
 	}
 	return nil
@@ -123,7 +123,7 @@ func (s *SQLite) Unsnooze(ctx context.Context, key string) error {
 // getTime reads one nanosecond column; no row is the zero time.
 func (s *SQLite) getTime(ctx context.Context, query string, key string) (time.Time, error) {
 	var n sql.NullInt64
-	err := s.r.QueryRowContext(ctx, query, key).Scan(&n)
+	err := s.on(s.r).QueryRowContext(ctx, query, key).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
@@ -140,9 +140,9 @@ func (s *SQLite) setTime(ctx context.Context, t time.Time, del, upsert string, k
 		return err
 	}
 	if !n.Valid {
-		_, err = s.w.ExecContext(ctx, del, key)
+		_, err = s.on(s.w).ExecContext(ctx, del, key)
 		return err
 	}
-	_, err = s.w.ExecContext(ctx, upsert, key, n)
+	_, err = s.on(s.w).ExecContext(ctx, upsert, key, n)
 	return err
 }
