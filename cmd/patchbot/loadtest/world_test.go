@@ -143,33 +143,8 @@ func newWorld(t testing.TB, n int) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{clock: &simClock{t: monday.Add(5 * time.Hour)}, tm: &timing{}, perProject: map[string]int{}}
-	w.jira = jiratest.New(jiratest.Options{Flavor: jiratest.Cloud, Email: jiraEmail, Token: jiraToken,
-		Now: w.clock.Now, TimeZone: "UTC", Wrap: w.tm.wrap})
-	t.Cleanup(w.jira.Close)
-	AddFields(w.jira)
-	w.site = Generate(n, monday, 1)
-	keys, err := w.jira.AddIssues(w.site.Specs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.index = make(map[string]int, len(keys))
-	for i, k := range keys {
-		w.index[k] = i
-	}
-	for _, tk := range w.site.Tickets {
-		w.perProject[tk.Project]++
-	}
-	w.site.Specs = nil // the fake holds them now
-
-	w.slack = slacktest.New()
-	t.Cleanup(w.slack.Close)
-	w.slack.SetToken(slackBot)
-	w.slack.SetClock(w.clock.Now)
+	w.seed(t, n, monday, w.clock.Now, w.tm.wrap)
 	w.slack.EnforcePostRate(postGap)
-	for _, ch := range []string{"patching", "ops-patching", "patch-fallback", "patch-escalations", "patch-digest"} {
-		w.slack.AddChannel(ch)
-	}
-	w.site.AddUsers(w.slack)
 	su, err := url.Parse(w.slack.URL())
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +180,6 @@ func newWorld(t testing.TB, n int) *world {
 	// (jira.Options allows it; config does not). What the limit would
 	// cost on a real site is computed from the request counts instead.
 	c.Jira.RequestsPerSecond = -1
-	w.pageSize = c.Jira.PageSize
 
 	w.app, err = app.Build(ctx, c, app.Deps{Now: w.clock.Now, Sleep: w.clock.Sleep,
 		HTTPClient: &http.Client{Transport: w.tm, Timeout: time.Minute}})
@@ -214,4 +188,43 @@ func newWorld(t testing.TB, n int) *world {
 	}
 	t.Cleanup(func() { _ = w.app.Close() })
 	return w
+}
+
+// channels are the Slack channels the config routes to.
+var channels = []string{"patching", "ops-patching", "patch-fallback", "patch-escalations", "patch-digest"}
+
+// seed starts the fakes on the clock now (the fake Jira's handler wrapped
+// by wrap, if set) and loads n tickets generated for today into them,
+// their owners into both.
+func (w *world) seed(t testing.TB, n int, today time.Time, now func() time.Time, wrap func(http.Handler) http.Handler) {
+	t.Helper()
+	w.pageSize = config.Default().Jira.PageSize
+	w.jira = jiratest.New(jiratest.Options{Flavor: jiratest.Cloud, Email: jiraEmail, Token: jiraToken,
+		Now: now, TimeZone: "UTC", Wrap: wrap})
+	t.Cleanup(w.jira.Close)
+	AddFields(w.jira)
+	w.site = Generate(n, today, 1)
+	keys, err := w.jira.AddIssues(w.site.Specs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.index = make(map[string]int, len(keys))
+	for i, k := range keys {
+		w.index[k] = i
+	}
+	for _, tk := range w.site.Tickets {
+		w.perProject[tk.Project]++
+	}
+	w.site.Specs = nil // the fake holds them now
+
+	w.slack = slacktest.New()
+	t.Cleanup(w.slack.Close)
+	w.slack.SetToken(slackBot)
+	if now != nil {
+		w.slack.SetClock(now)
+	}
+	for _, ch := range channels {
+		w.slack.AddChannel(ch)
+	}
+	w.site.AddUsers(w.slack)
 }
