@@ -14,6 +14,12 @@ type Trail struct {
 	Flagged []FieldID
 	// CommentID is the bot's living checklist comment.
 	CommentID string
+	// CommentUnknown is set when the bot's living comment exists but its
+	// id is not known: the comment went out in the same issue edit as the
+	// trail, and an issue edit does not return the new comment's id. It is
+	// the bot's newest comment on the ticket; the tracker looks it up once,
+	// before its first edit, and records the id then.
+	CommentUnknown bool
 	// Complete is set once "handoff complete" was said for the current run
 	// of findings.
 	Complete bool

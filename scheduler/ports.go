@@ -58,8 +58,8 @@ type Checklist struct {
 	// Complete is the note said once when the handoff becomes complete.
 	Complete handoff.Doc
 	// Resumed, when not zero, says an earlier attempt at this checklist
-	// was interrupted (a crash, or a failed write after the comment post)
-	// at about that time: a comment the ticket's trail does not know of may
+	// was interrupted (a crash, or a write whose answer was lost) at
+	// about that time: a comment the ticket's trail does not know of may
 	// already be there, so the tracker looks before posting a new one.
 	Resumed time.Time
 }

@@ -114,13 +114,28 @@ func checklist(tk scheduler.Ticket, required ...handoff.FieldID) scheduler.Check
 		Request: doc("Validation request"), Reopened: doc("Findings are back"), Complete: doc("Handoff complete")}
 }
 
-// commentPosts counts comment creations in either API version.
+// commentPosts counts comment creations in either API version, through
+// the comment endpoint or an issue edit's update.comment add.
 func commentPosts(s *jiratest.Server) int {
-	return s.Count("POST /rest/api/2/issue/{key}/comment") + s.Count("POST /rest/api/3/issue/{key}/comment")
+	adds, _ := s.CommentWrites()
+	return adds
 }
 
+// commentEdits counts comment edits that succeeded, through either route.
 func commentEdits(s *jiratest.Server) int {
-	return s.Count("PUT /rest/api/2/issue/{key}/comment/{id}") + s.Count("PUT /rest/api/3/issue/{key}/comment/{id}")
+	_, edits := s.CommentWrites()
+	return edits
+}
+
+// commentLookups counts the GETs of a ticket's comments (the bot looking
+// for its own comment).
+func commentLookups(s *jiratest.Server) int {
+	return s.Count("GET /rest/api/2/issue/{key}/comment")
+}
+
+// issueEdits counts issue edits in either API version.
+func issueEdits(s *jiratest.Server) int {
+	return s.Count("PUT /rest/api/2/issue/{key}") + s.Count("PUT /rest/api/3/issue/{key}")
 }
 
 func searches(s *jiratest.Server) int {

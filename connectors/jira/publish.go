@@ -6,14 +6,16 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/scheduler"
 )
 
-// ownCommentSkew is how far before a failed post the bot looks for the
-// comment that post may have created anyway (clock skew with Jira).
+// ownCommentSkew is how far before a post (a failed one, an interrupted
+// one, or the one a trail's Written records) the bot looks for the comment
+// that post created (clock skew with Jira).
 const ownCommentSkew = 2 * time.Minute
 
 // Publish brings the ticket's one living comment, optional label and
@@ -33,72 +35,149 @@ const ownCommentSkew = 2 * time.Minute
 //   - findings gone: edit the living comment into the complete note, with
 //     notification, once.
 //
-// Each of these is one comment write and one trail write: the property is
-// written last (PUT .../properties/{key}), or, when the label changes too,
-// together with the label in one issue edit. A ticket whose only change is
-// its label costs one issue edit. A comment post that may have gone
-// through (network error, 5xx, unreadable answer) is not repeated blindly:
-// the bot first looks among the ticket's comments for its own.
+// Each of these is ONE request: an issue edit (PUT /rest/api/3/issue/{key}
+// on Cloud, whose comment bodies are ADF; /rest/api/2 with wiki markup on
+// Data Center) carrying the comment operation (update.comment add, or edit
+// {id, body}), the label when it changes (update.labels) and the trail
+// (properties) together. So there is no moment when the comment is on the
+// ticket and the trail saying so is not. An issue edit does not return the
+// new comment's id: the trail records CommentUnknown, and the first edit
+// of that comment looks it up (GET comments, newest first, the bot's
+// newest), one extra read once per posted comment. A change with no
+// comment and no label is a property write (PUT .../properties/{key});
+// one with only a label change is a label + trail issue edit.
+//
+// An issue edit that adds a comment is not repeated blindly (the transport
+// does not retry it): when it may have gone through (network error, 5xx,
+// unreadable answer), the bot first looks among the ticket's comments for
+// its own, and so it does when the checklist says an earlier attempt was
+// interrupted (Resumed).
 func (c *Client) Publish(ctx context.Context, cl scheduler.Checklist) (handoff.Trail, error) {
 	t := cl.Trail
 	fp := cl.Evaluation.Fingerprint
 	flagged := findingFields(cl.Evaluation.Findings)
 	next := t
-	var err error
+	var op *commentOp
 	switch {
 	case fp != "" && fp == t.Fingerprint && !t.Complete:
 		// Already said (or deleted by a person with these findings).
-	case fp != "" && (t.CommentID == "" || t.Deleted):
-		var id string
-		if id, err = c.resumeOrPost(ctx, cl, cl.Request); err != nil {
-			return t, err
-		}
-		next = handoff.Trail{Fingerprint: fp, Flagged: flagged, CommentID: id}
+	case fp != "" && (!hasComment(t) || t.Deleted):
+		next = handoff.Trail{Fingerprint: fp, Flagged: flagged, CommentUnknown: true}
+		op = &commentOp{doc: cl.Request, notify: true}
 	case fp != "" && t.Complete:
-		var id string
-		if id, err = c.resumeOrPost(ctx, cl, joinDocs(cl.Reopened, cl.Request)); err != nil {
-			return t, err
-		}
-		next = handoff.Trail{Fingerprint: fp, Flagged: flagged, CommentID: id}
+		next = handoff.Trail{Fingerprint: fp, Flagged: flagged, CommentUnknown: true}
+		op = &commentOp{doc: joinDocs(cl.Reopened, cl.Request), notify: true}
 	case fp != "":
-		next = handoff.Trail{Fingerprint: fp, Flagged: union(t.Flagged, flagged), CommentID: t.CommentID}
-		err = c.editComment(ctx, cl.Key, t.CommentID, cl.Request, false)
-		if errors.Is(err, ErrNotFound) {
-			c.log.Info("jira: the bot's comment was deleted; not posting again until the findings change", "ticket", cl.Key, "comment", t.CommentID)
-			next.CommentID, next.Deleted, err = "", true, nil
+		next = handoff.Trail{Fingerprint: fp, Flagged: union(t.Flagged, flagged), CommentID: t.CommentID, CommentUnknown: t.CommentUnknown}
+		op = &commentOp{edit: true, id: t.CommentID, doc: cl.Request}
+	case t.Fingerprint != "" && !t.Complete:
+		next = handoff.Trail{Complete: true, CommentID: t.CommentID, CommentUnknown: t.CommentUnknown, Deleted: t.Deleted}
+		if hasComment(t) && !t.Deleted {
+			op = &commentOp{edit: true, id: t.CommentID, doc: joinDocs(cl.Complete, cl.Request), notify: true}
 		}
+	}
+	deleted := func(id string) {
+		c.log.Info("jira: the bot's comment was deleted; not posting again until the findings change", "ticket", cl.Key, "comment", id)
+		op = nil
+		next.CommentID, next.CommentUnknown, next.Deleted = "", false, true
+	}
+	switch {
+	case op != nil && op.edit && op.id == "":
+		// Posted through an issue edit, id not known: the living comment
+		// is the bot's newest, posted with the trail (at t.Written). An
+		// older comment of the bot's is not it: that one was deleted.
+		var since time.Time
+		if !t.Written.IsZero() {
+			since = t.Written.Add(-ownCommentSkew)
+		}
+		id, found, err := c.findOwnComment(ctx, cl.Key, since)
 		if err != nil {
 			return t, err
 		}
-	case t.Fingerprint != "" && !t.Complete:
-		next = handoff.Trail{Complete: true, CommentID: t.CommentID, Deleted: t.Deleted}
-		if t.CommentID != "" && !t.Deleted {
-			err = c.editComment(ctx, cl.Key, t.CommentID, joinDocs(cl.Complete, cl.Request), true)
-			if errors.Is(err, ErrNotFound) {
-				next.CommentID, next.Deleted, err = "", true, nil
-			}
-			if err != nil {
-				return t, err
-			}
+		if !found {
+			deleted("")
+			break
+		}
+		op.id = id
+		next.CommentID, next.CommentUnknown = id, false
+	case op != nil && !op.edit && !cl.Resumed.IsZero():
+		// An interrupted earlier attempt may have posted it already (its
+		// trail went with it, but the scan may not have seen it yet).
+		id, found, err := c.findOwnComment(ctx, cl.Key, cl.Resumed.Add(-ownCommentSkew))
+		if err != nil {
+			return t, err
+		}
+		if found {
+			c.log.Info("jira: an interrupted run had posted the comment; keeping it", "ticket", cl.Key, "comment", id)
+			op = nil
+			next.CommentID, next.CommentUnknown = id, false
 		}
 	}
-	trailChanged := !sameTrail(t, next)
+	err := c.write(ctx, cl, fp, t, &next, op)
+	if op != nil && op.edit && commentGone(err, op.id) {
+		deleted(op.id)
+		err = c.write(ctx, cl, fp, t, &next, nil)
+	}
+	if err != nil {
+		return t, err
+	}
+	return next, nil
+}
+
+// commentOp is the comment change an issue edit carries.
+type commentOp struct {
+	edit   bool   // edit comment id in place; else add a new comment
+	id     string // the comment to edit
+	doc    handoff.Doc
+	notify bool // notify watchers (else notifyUsers=false)
+}
+
+// hasComment says whether the trail knows of a living comment, by id or
+// as posted with its id unknown.
+func hasComment(t handoff.Trail) bool { return t.CommentID != "" || t.CommentUnknown }
+
+// write sends the one request that brings the ticket from before to next:
+// an issue edit when a comment or the label changes, else a property
+// write when the trail changes, else nothing.
+func (c *Client) write(ctx context.Context, cl scheduler.Checklist, fp string, before handoff.Trail, next *handoff.Trail, op *commentOp) error {
+	trailChanged := !sameTrail(before, *next)
 	if trailChanged {
 		next.Written = c.opts.Now().UTC()
 	}
-	label := c.labelOp(cl, fp, t, next)
+	label := c.labelOp(cl, fp, before, *next)
 	switch {
-	case label != "":
-		if err := c.editIssue(ctx, cl.Key, label, next, trailChanged); err != nil {
-			return next, err
-		}
+	case op != nil && !op.edit:
+		return c.postComment(ctx, cl.Key, op, label, *next)
+	case op != nil || label != "":
+		_, err := c.editIssue(ctx, cl.Key, op, label, *next, trailChanged)
+		return err
 	case trailChanged:
 		path := "rest/api/2/issue/" + url.PathEscape(cl.Key) + "/properties/" + url.PathEscape(c.opts.PropertyKey)
-		if err := c.call(ctx, "publish: write trail", cl.Key, http.MethodPut, path, encodeTrail(next), nil); err != nil {
-			return next, err
+		return c.call(ctx, "publish: write trail", cl.Key, http.MethodPut, path, encodeTrail(*next), nil)
+	}
+	return nil
+}
+
+// commentGone says whether err is Jira refusing to edit comment id
+// because it no longer exists: 400 (an issue edit's failed validation) or
+// 404, with Jira's comment service message naming the comment ("Can not
+// find a comment for the id: N.").
+func commentGone(err error, id string) bool {
+	var e *Error
+	if id == "" || !errors.As(err, &e) || (e.Status != http.StatusBadRequest && e.Status != http.StatusNotFound) {
+		return false
+	}
+	msgs := append([]string(nil), e.Messages...)
+	for k, v := range e.Fields {
+		msgs = append(msgs, k+": "+v)
+	}
+	for _, m := range msgs {
+		l := strings.ToLower(m)
+		if strings.Contains(l, "comment") && strings.Contains(l, id) {
+			return true
 		}
 	}
-	return next, nil
+	return false
 }
 
 // labelOp says whether the label must be added ("add") or removed
@@ -130,80 +209,72 @@ func (c *Client) labelOp(cl scheduler.Checklist, fp string, before, after handof
 	return ""
 }
 
-// editIssue changes the label and, when withTrail, writes the trail
-// property in the same request.
-func (c *Client) editIssue(ctx context.Context, key, op string, tr handoff.Trail, withTrail bool) error {
-	body := map[string]any{"update": map[string]any{"labels": []any{map[string]string{op: c.opts.Label}}}}
+// editIssue sends one issue edit: the comment operation (when op is not
+// nil), the label operation (when label is "add" or "remove") and, when
+// withTrail, the trail property. With a comment it goes through the
+// site's rich-text version: v3 (ADF) on Cloud, v2 (wiki markup) on Data
+// Center; an edit in place that should not notify adds
+// notifyUsers=false.
+func (c *Client) editIssue(ctx context.Context, key string, op *commentOp, label string, tr handoff.Trail, withTrail bool) (int, error) {
+	update := map[string]any{}
+	v, what := "2", "publish: "+label+" label"
+	path := "rest/api/2/issue/" + url.PathEscape(key)
+	if op != nil {
+		var body any = handoff.RenderWiki(op.doc)
+		if c.deployment == DeploymentCloud {
+			v, body = "3", handoff.RenderADF(op.doc)
+		}
+		val := map[string]any{"body": body}
+		verb := "add"
+		what = "publish: post comment"
+		if op.edit {
+			verb, val["id"], what = "edit", op.id, "publish: edit comment"
+		}
+		update["comment"] = []any{map[string]any{verb: val}}
+		path = "rest/api/" + v + "/issue/" + url.PathEscape(key)
+		if !op.notify {
+			path += "?notifyUsers=false"
+		}
+	}
+	if label != "" {
+		update["labels"] = []any{map[string]string{label: c.opts.Label}}
+	}
+	body := map[string]any{}
+	if len(update) > 0 {
+		body["update"] = update
+	}
 	if withTrail {
 		body["properties"] = []any{map[string]any{"key": c.opts.PropertyKey, "value": encodeTrail(tr)}}
 	}
-	return c.call(ctx, "publish: "+op+" label", key, http.MethodPut, "rest/api/2/issue/"+url.PathEscape(key), body, nil)
+	if op != nil && !op.edit {
+		ctx = once(ctx) // adds a comment: the transport must not repeat it
+	}
+	return c.callStatus(ctx, what, key, http.MethodPut, path, body, nil)
 }
 
-// commentPath is the comment endpoint in the site's rich-text format:
-// v3 (ADF) on Cloud, v2 (wiki markup) on Data Center.
-func (c *Client) commentPath(key, id string) (string, func(handoff.Doc) any) {
-	v, render := "2", func(d handoff.Doc) any { return map[string]any{"body": handoff.RenderWiki(d)} }
-	if c.deployment == DeploymentCloud {
-		v, render = "3", func(d handoff.Doc) any { return map[string]any{"body": handoff.RenderADF(d)} }
-	}
-	p := "rest/api/" + v + "/issue/" + url.PathEscape(key) + "/comment"
-	if id != "" {
-		p += "/" + url.PathEscape(id)
-	}
-	return p, render
-}
-
-func (c *Client) editComment(ctx context.Context, key, id string, d handoff.Doc, notify bool) error {
-	path, render := c.commentPath(key, id)
-	if !notify {
-		path += "?notifyUsers=false"
-	}
-	return c.call(ctx, "publish: edit comment", key, http.MethodPut, path, render(d), nil)
-}
-
-// resumeOrPost posts d as a new comment, unless an interrupted earlier
-// attempt at this checklist (cl.Resumed) had already posted it: the
-// comment went out but the trail saying so was never written.
-func (c *Client) resumeOrPost(ctx context.Context, cl scheduler.Checklist, d handoff.Doc) (string, error) {
-	if !cl.Resumed.IsZero() {
-		id, found, err := c.findOwnComment(ctx, cl.Key, cl.Resumed.Add(-ownCommentSkew))
-		if err != nil {
-			return "", err
-		}
-		if found {
-			c.log.Info("jira: an interrupted run had posted the comment; keeping it", "ticket", cl.Key, "comment", id)
-			return id, nil
-		}
-	}
-	return c.postComment(ctx, cl.Key, d)
-}
-
-// postComment posts d as a new comment and returns its id.
-func (c *Client) postComment(ctx context.Context, key string, d handoff.Doc) (string, error) {
-	path, render := c.commentPath(key, "")
-	body := render(d)
+// postComment sends the issue edit that adds the comment (with label and
+// trail). When it fails in a way that may have gone through, it looks for
+// the bot's comment before sending it once more: found, the edit had gone
+// through whole (comment, label and trail are one request).
+func (c *Client) postComment(ctx context.Context, key string, op *commentOp, label string, tr handoff.Trail) error {
 	for attempt := 0; ; attempt++ {
 		start := c.opts.Now()
-		var out struct {
-			ID string `json:"id"`
-		}
-		status, err := c.callStatus(ctx, "publish: post comment", key, http.MethodPost, path, body, &out)
+		status, err := c.editIssue(ctx, key, op, label, tr, true)
 		if err == nil {
-			return out.ID, nil
+			return nil
 		}
 		maybe := status == 0 || status >= 500 || (status >= 200 && status < 300)
 		if !maybe || attempt >= 1 || ctx.Err() != nil {
-			return "", err
+			return err
 		}
 		// The comment may exist: look before posting again.
 		id, found, lerr := c.findOwnComment(ctx, key, start.Add(-ownCommentSkew))
 		if lerr != nil {
-			return "", errors.Join(err, lerr)
+			return errors.Join(err, lerr)
 		}
 		if found {
 			c.log.Info("jira: a comment post that failed had gone through; keeping it", "ticket", key, "comment", id)
-			return id, nil
+			return nil
 		}
 		c.log.Warn("jira: comment post failed and did not go through; posting once more", "ticket", key, "err", err)
 	}
@@ -272,8 +343,8 @@ func union(a, b []handoff.FieldID) []handoff.FieldID {
 }
 
 func sameTrail(a, b handoff.Trail) bool {
-	ja, _ := json.Marshal(trailJSON{Fingerprint: a.Fingerprint, Flagged: a.Flagged, CommentID: a.CommentID, Complete: a.Complete, Deleted: a.Deleted})
-	jb, _ := json.Marshal(trailJSON{Fingerprint: b.Fingerprint, Flagged: b.Flagged, CommentID: b.CommentID, Complete: b.Complete, Deleted: b.Deleted})
+	ja, _ := json.Marshal(trailJSON{Fingerprint: a.Fingerprint, Flagged: a.Flagged, CommentID: a.CommentID, CommentUnknown: a.CommentUnknown, Complete: a.Complete, Deleted: a.Deleted})
+	jb, _ := json.Marshal(trailJSON{Fingerprint: b.Fingerprint, Flagged: b.Flagged, CommentID: b.CommentID, CommentUnknown: b.CommentUnknown, Complete: b.Complete, Deleted: b.Deleted})
 	return string(ja) == string(jb)
 }
 

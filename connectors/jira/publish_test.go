@@ -2,7 +2,11 @@ package jira_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/patchbot/patchbot/connectors/jira"
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
@@ -47,12 +51,20 @@ func TestPublishLivingComment(t *testing.T) {
 			o := options(s, publishProject())
 			o.Label = "handoff-incomplete"
 			c := connect(t, o)
-			step := func(name string, posts, edits, writes int) handoff.Trail {
+			// step runs a cycle and checks what it cost: comment posts and
+			// edits, writes (every non-GET) and lookups of the bot's
+			// comment (GET comments).
+			step := func(name string, posts, edits, writes, lookups int) handoff.Trail {
 				t.Helper()
 				s.ResetRequests()
 				tr := cycle(t, c)["SEC-1"]
-				if p, e, w := commentPosts(s), commentEdits(s), s.Writes(); p != posts || e != edits || w != writes {
-					t.Errorf("%s: %d posts, %d edits, %d writes; want %d, %d, %d", name, p, e, w, posts, edits, writes)
+				if p, e, w, l := commentPosts(s), commentEdits(s), s.Writes(), commentLookups(s); p != posts || e != edits || w != writes || l != lookups {
+					t.Errorf("%s: %d posts, %d edits, %d writes, %d lookups; want %d, %d, %d, %d; %v", name, p, e, w, l, posts, edits, writes, lookups, s.Counts())
+				}
+				for _, r := range s.Requests() {
+					if r.Method == "POST" || strings.Contains(r.Path, "/comment/") {
+						t.Errorf("%s: %s %s: comments go through the issue edit", name, r.Method, r.Path)
+					}
 				}
 				return tr
 			}
@@ -67,9 +79,15 @@ func TestPublishLivingComment(t *testing.T) {
 					t.Errorf("label present = %v, want %v (labels %v)", has, want, is.Labels)
 				}
 			}
+			newest := func() string {
+				is, _ := s.Issue("SEC-1")
+				return is.Comments[len(is.Comments)-1].ID
+			}
 
-			tr := step("first post", 1, 0, 2)
-			if tr.CommentID == "" || tr.Fingerprint != "rollback;test_plan;" || tr.Written.IsZero() {
+			// The first post: one issue edit with the comment, the label
+			// and the trail. The edit does not return the comment's id.
+			tr := step("first post", 1, 0, 1, 0)
+			if tr.CommentID != "" || !tr.CommentUnknown || tr.Fingerprint != "rollback;test_plan;" || tr.Written.IsZero() {
 				t.Fatalf("trail after first post: %+v", tr)
 			}
 			label(true)
@@ -77,52 +95,162 @@ func TestPublishLivingComment(t *testing.T) {
 			if len(is.Comments) != 1 || (fl == jiratest.Cloud) != (is.Comments[0].ADF != nil) {
 				t.Fatalf("comments: %+v", is.Comments)
 			}
-			first := tr.CommentID
+			first := is.Comments[0].ID
 
-			step("nothing changed", 0, 0, 0)
+			step("nothing changed", 0, 0, 0, 0)
 
+			// The first edit looks the comment up once, then edits it and
+			// records its id in the same issue edit.
 			_ = s.SetField("SEC-1", "Rollback Plan", "revert the package")
-			tr = step("findings change", 0, 1, 2)
-			if tr.CommentID != first || tr.Fingerprint != "test_plan;" || len(tr.Flagged) != 2 {
+			tr = step("findings change", 0, 1, 1, 1)
+			if tr.CommentID != first || tr.CommentUnknown || tr.Fingerprint != "test_plan;" || len(tr.Flagged) != 2 {
 				t.Errorf("trail after edit: %+v", tr)
 			}
 			for _, r := range s.Requests() {
-				if r.Method == "PUT" && len(r.Query) > 0 && r.Query != "notifyUsers=false" {
+				if r.Method == "PUT" && r.Query != "notifyUsers=false" {
 					t.Errorf("edit in place with query %q", r.Query)
 				}
 			}
+			if p, _ := s.Issue("SEC-1"); string(p.Properties["patchbot"]) == "" || !strings.Contains(string(p.Properties["patchbot"]), `"commentId":"`+first+`"`) {
+				t.Errorf("trail property after edit: %s", p.Properties["patchbot"])
+			}
 
 			_ = s.SetField("SEC-1", "Test Plan", "smoke test the canary")
-			tr = step("complete", 0, 1, 2)
+			tr = step("complete", 0, 1, 1, 0) // id known: no lookup
 			if !tr.Complete || tr.Fingerprint != "" || tr.CommentID != first {
 				t.Errorf("trail after complete: %+v", tr)
 			}
 			label(false)
-			step("complete again", 0, 0, 0)
+			step("complete again", 0, 0, 0, 0)
 
 			_ = s.SetField("SEC-1", "Rollback Plan", nil)
-			tr = step("reopened", 1, 0, 2)
-			if tr.Complete || tr.CommentID == first || tr.Fingerprint != "rollback;" {
+			tr = step("reopened", 1, 0, 1, 0)
+			if tr.Complete || tr.CommentID != "" || !tr.CommentUnknown || tr.Fingerprint != "rollback;" {
 				t.Errorf("trail after reopen: %+v", tr)
 			}
 			label(true)
+			reopened := newest()
 
-			_ = s.DeleteComment("SEC-1", tr.CommentID)
 			_ = s.SetField("SEC-1", "Test Plan", nil)
-			tr = step("comment deleted by a person", 0, 1, 2) // the edit finds it gone
-			if !tr.Deleted || tr.CommentID != "" {
+			tr = step("reopened comment edited", 0, 1, 1, 1)
+			if tr.CommentID != reopened || tr.CommentUnknown {
+				t.Errorf("trail after editing the reopened comment: %+v (want comment %s)", tr, reopened)
+			}
+
+			_ = s.DeleteComment("SEC-1", reopened)
+			_ = s.SetField("SEC-1", "Rollback Plan", "revert")
+			// The edit is refused (the comment is gone); the trail records
+			// Deleted in a property-only write.
+			tr = step("comment deleted by a person", 0, 0, 2, 0)
+			if !tr.Deleted || tr.CommentID != "" || tr.CommentUnknown {
 				t.Errorf("trail after deletion: %+v", tr)
 			}
-			step("deleted, same findings", 0, 0, 0)
+			if n := s.Count("PUT /rest/api/2/issue/{key}/properties/{prop}"); n != 1 {
+				t.Errorf("%d property writes recording the deletion, want 1", n)
+			}
+			step("deleted, same findings", 0, 0, 0, 0)
 
-			_ = s.SetField("SEC-1", "Rollback Plan", "revert")
-			tr = step("deleted, findings change", 1, 0, 2)
-			if tr.Deleted || tr.CommentID == "" {
+			_ = s.SetField("SEC-1", "Rollback Plan", nil)
+			tr = step("deleted, findings change", 1, 0, 1, 0)
+			if tr.Deleted || !tr.CommentUnknown {
 				t.Errorf("trail after repost: %+v", tr)
 			}
 			is, _ = s.Issue("SEC-1")
 			if len(is.Comments) != 2 {
 				t.Errorf("%d comments at the end, want 2 (one deleted by a person)", len(is.Comments))
+			}
+		})
+	}
+}
+
+// TestPublishUnknownCommentDeleted: a comment posted through an issue edit
+// (id unknown) that a person deleted is not found by the lookup before the
+// first edit, even with an older bot comment on the ticket; the trail
+// records Deleted and nothing is posted.
+func TestPublishUnknownCommentDeleted(t *testing.T) {
+	for _, fl := range flavors {
+		t.Run(string(fl), func(t *testing.T) {
+			now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+			var mu sync.Mutex
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+			s, _ := fake(t, jiratest.Options{Flavor: fl, Now: clock})
+			s.AddField("Rollback Plan", jiratest.ShapeParagraph)
+			s.AddField("Test Plan", jiratest.ShapeText)
+			seed(t, s, 1, nil)
+			o := options(s, publishProject())
+			o.Now = clock
+			c := connect(t, o)
+
+			cycle(t, c) // first post
+			advance(time.Hour)
+			_ = s.SetField("SEC-1", "Rollback Plan", "revert")
+			_ = s.SetField("SEC-1", "Test Plan", "canary")
+			cycle(t, c) // complete: the first comment says so
+			advance(time.Hour)
+			_ = s.SetField("SEC-1", "Rollback Plan", nil)
+			tr := cycle(t, c)["SEC-1"] // reopened: a new comment, id unknown
+			if !tr.CommentUnknown {
+				t.Fatalf("trail after reopen: %+v", tr)
+			}
+			is, _ := s.Issue("SEC-1")
+			_ = s.DeleteComment("SEC-1", is.Comments[len(is.Comments)-1].ID)
+			advance(time.Hour)
+			_ = s.SetField("SEC-1", "Test Plan", nil)
+
+			s.ResetRequests()
+			tr = cycle(t, c)["SEC-1"]
+			if !tr.Deleted || tr.CommentID != "" || tr.CommentUnknown {
+				t.Errorf("trail: %+v", tr)
+			}
+			if p, e, w, l := commentPosts(s), commentEdits(s), s.Writes(), commentLookups(s); p != 0 || e != 0 || w != 1 || l != 1 {
+				t.Errorf("%d posts, %d edits, %d writes, %d lookups; want 0, 0, 1 (the trail), 1", p, e, w, l)
+			}
+			is, _ = s.Issue("SEC-1")
+			if len(is.Comments) != 1 || !strings.Contains(is.Comments[0].Body, "Handoff complete") {
+				t.Errorf("the older comment was touched: %+v", is.Comments)
+			}
+		})
+	}
+}
+
+// TestPublishResumed: a checklist whose earlier attempt was interrupted
+// looks for the bot's comment before posting; found, it keeps it and
+// writes only the trail; not found, it posts.
+func TestPublishResumed(t *testing.T) {
+	for _, fl := range flavors {
+		t.Run(string(fl), func(t *testing.T) {
+			s := publishFake(t, fl)
+			seed(t, s, 2, nil)
+			c := connect(t, options(s, publishProject()))
+			tks := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+			start := time.Now()
+			// SEC-1: the earlier attempt went through (as one edit, trail
+			// included), but the checklist carries the trail read before.
+			if _, err := c.Publish(context.Background(), checklist(tks[0], required...)); err != nil {
+				t.Fatal(err)
+			}
+			s.ResetRequests()
+			cl := checklist(tks[0], required...)
+			cl.Resumed = start
+			tr, err := c.Publish(context.Background(), cl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			is, _ := s.Issue("SEC-1")
+			if len(is.Comments) != 1 || tr.CommentID != is.Comments[0].ID || commentPosts(s) != 0 || s.Writes() != 1 || commentLookups(s) != 1 {
+				t.Errorf("SEC-1: %d comments, %d posts, %d writes, %d lookups, trail %+v", len(is.Comments), commentPosts(s), s.Writes(), commentLookups(s), tr)
+			}
+			// SEC-2: it did not: look, then post.
+			s.ResetRequests()
+			cl = checklist(tks[1], required...)
+			cl.Resumed = start
+			if _, err := c.Publish(context.Background(), cl); err != nil {
+				t.Fatal(err)
+			}
+			is, _ = s.Issue("SEC-2")
+			if len(is.Comments) != 1 || commentPosts(s) != 1 || s.Writes() != 1 || commentLookups(s) != 1 {
+				t.Errorf("SEC-2: %d comments, %d posts, %d writes, %d lookups", len(is.Comments), commentPosts(s), s.Writes(), commentLookups(s))
 			}
 		})
 	}
@@ -156,9 +284,11 @@ func TestSecondRunPostsNothing(t *testing.T) {
 }
 
 // TestFullSyncRequestCount: a full sync of N tickets costs ceil(N/page)
-// searches plus, per ticket that needs saying something, one comment
-// write and one trail write (label folded into the trail write), and
-// nothing for the others.
+// searches plus ONE write per ticket that needs saying something (an issue
+// edit carrying the comment, the label and the trail), and nothing for the
+// others. A later change costs one write per changed ticket, plus, the
+// first time a comment posted this way is edited, one GET of its comments
+// (the edit did not return the new comment's id); after that, one write.
 func TestFullSyncRequestCount(t *testing.T) {
 	for _, fl := range flavors {
 		t.Run(string(fl), func(t *testing.T) {
@@ -174,20 +304,40 @@ func TestFullSyncRequestCount(t *testing.T) {
 			c := connect(t, o)
 			s.ResetRequests()
 			cycle(t, c)
-			total := len(s.Requests())
-			want := (n+page-1)/page + 2*needy
-			if total != want {
+			searchCalls := (n + page - 1) / page
+			if total, want := len(s.Requests()), searchCalls+needy; total != want {
 				t.Errorf("full sync of %d tickets (%d needing a comment): %d requests, want %d; %v", n, needy, total, want, s.Counts())
 			}
-			if searches(s) != (n+page-1)/page {
-				t.Errorf("%d searches", searches(s))
+			if searches(s) != searchCalls || issueEdits(s) != needy || commentPosts(s) != needy {
+				t.Errorf("%d searches, %d issue edits, %d comments posted; %v", searches(s), issueEdits(s), commentPosts(s), s.Counts())
+			}
+
+			// A later change on the needy tickets: the first edit of each
+			// comment costs a lookup and one write.
+			for i := 1; i <= needy; i++ {
+				_ = s.SetField(fmt.Sprintf("SEC-%d", i), "Rollback Plan", "revert")
+			}
+			s.ResetRequests()
+			cycle(t, c)
+			if total, want := len(s.Requests()), searchCalls+2*needy; total != want || commentLookups(s) != needy || s.Writes() != needy || commentEdits(s) != needy {
+				t.Errorf("first edit: %d requests (want %d), %d lookups, %d writes, %d edits; %v", total, want, commentLookups(s), s.Writes(), commentEdits(s), s.Counts())
+			}
+			// The next: one write each, the id is on the trail now.
+			for i := 1; i <= needy; i++ {
+				_ = s.SetField(fmt.Sprintf("SEC-%d", i), "Rollback Plan", nil)
+			}
+			s.ResetRequests()
+			cycle(t, c)
+			if total, want := len(s.Requests()), searchCalls+needy; total != want || commentLookups(s) != 0 || commentEdits(s) != needy {
+				t.Errorf("later edit: %d requests (want %d), %d lookups, %d edits; %v", total, want, commentLookups(s), commentEdits(s), s.Counts())
 			}
 		})
 	}
 }
 
-// TestPublishDoesNotRepostBlindly: a comment post whose answer was lost
-// is checked against the ticket's comments before being posted again.
+// TestPublishDoesNotRepostBlindly: an issue edit posting a comment whose
+// answer was lost is checked against the ticket's comments before being
+// sent again.
 func TestPublishDoesNotRepostBlindly(t *testing.T) {
 	for _, fl := range flavors {
 		t.Run(string(fl), func(t *testing.T) {
@@ -196,29 +346,29 @@ func TestPublishDoesNotRepostBlindly(t *testing.T) {
 			c := connect(t, options(s, publishProject()))
 			tks := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
 
-			// SEC-1: the post went through but the answer was cut short.
-			s.Inject(jiratest.Fault{Method: "POST", Path: "/comment", Truncated: true})
+			// SEC-1: the edit went through (comment, label, trail) but the
+			// answer was a 502 from a proxy.
+			s.Inject(jiratest.Fault{Method: "PUT", Path: "/issue/SEC-1", Truncated: true, Status: 502})
 			tr, err := c.Publish(context.Background(), checklist(tks[0], required...))
 			if err != nil {
 				t.Fatal(err)
 			}
 			is, _ := s.Issue("SEC-1")
-			if len(is.Comments) != 1 || tr.CommentID != is.Comments[0].ID {
-				t.Errorf("SEC-1: %d comments, trail %+v", len(is.Comments), tr)
+			if len(is.Comments) != 1 || !tr.CommentUnknown || !strings.Contains(string(is.Properties["patchbot"]), `"commentUnknown":true`) {
+				t.Errorf("SEC-1: %d comments, trail %+v, property %s", len(is.Comments), tr, is.Properties["patchbot"])
 			}
 
-			// SEC-2: the post failed with 502 before reaching Jira.
+			// SEC-2: the edit failed with 502 before reaching Jira.
 			s.ResetRequests()
-			s.Inject(jiratest.Fault{Method: "POST", Path: "/comment", Status: 502})
-			tr, err = c.Publish(context.Background(), checklist(tks[1], required...))
-			if err != nil {
+			s.Inject(jiratest.Fault{Method: "PUT", Path: "/issue/SEC-2", Status: 502})
+			if _, err = c.Publish(context.Background(), checklist(tks[1], required...)); err != nil {
 				t.Fatal(err)
 			}
 			is, _ = s.Issue("SEC-2")
-			if len(is.Comments) != 1 || tr.CommentID != is.Comments[0].ID || commentPosts(s) != 2 {
-				t.Errorf("SEC-2: %d comments, %d posts, trail %+v", len(is.Comments), commentPosts(s), tr)
+			if len(is.Comments) != 1 || commentPosts(s) != 1 || issueEdits(s) != 2 {
+				t.Errorf("SEC-2: %d comments, %d posted, %d issue edits", len(is.Comments), commentPosts(s), issueEdits(s))
 			}
-			if s.Count("GET /rest/api/2/issue/{key}/comment") != 1 {
+			if commentLookups(s) != 1 {
 				t.Errorf("did not look before posting again: %v", s.Counts())
 			}
 		})

@@ -14,14 +14,17 @@ type trailJSON struct {
 	Fingerprint string            `json:"fingerprint,omitempty"`
 	Flagged     []handoff.FieldID `json:"flagged,omitempty"`
 	CommentID   string            `json:"commentId,omitempty"`
-	Complete    bool              `json:"complete,omitempty"`
-	Deleted     bool              `json:"deleted,omitempty"`
-	Written     *time.Time        `json:"written,omitempty"`
+	// CommentUnknown: a comment was posted (in the same issue edit as
+	// this property) whose id is not known yet.
+	CommentUnknown bool       `json:"commentUnknown,omitempty"`
+	Complete       bool       `json:"complete,omitempty"`
+	Deleted        bool       `json:"deleted,omitempty"`
+	Written        *time.Time `json:"written,omitempty"`
 }
 
 func encodeTrail(t handoff.Trail) json.RawMessage {
 	j := trailJSON{V: 1, Fingerprint: t.Fingerprint, Flagged: t.Flagged, CommentID: t.CommentID,
-		Complete: t.Complete, Deleted: t.Deleted}
+		CommentUnknown: t.CommentUnknown, Complete: t.Complete, Deleted: t.Deleted}
 	if !t.Written.IsZero() {
 		w := t.Written.UTC()
 		j.Written = &w
@@ -40,7 +43,7 @@ func decodeTrail(raw json.RawMessage) (handoff.Trail, bool) {
 		return handoff.Trail{}, false
 	}
 	t := handoff.Trail{Fingerprint: j.Fingerprint, Flagged: j.Flagged, CommentID: j.CommentID,
-		Complete: j.Complete, Deleted: j.Deleted}
+		CommentUnknown: j.CommentUnknown, Complete: j.Complete, Deleted: j.Deleted}
 	if j.Written != nil {
 		t.Written = *j.Written
 	}

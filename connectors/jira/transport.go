@@ -56,6 +56,23 @@ func newPolite(next http.RoundTripper, o Options) *polite {
 		log: o.Logger, sleep: o.Sleep, now: o.Now}
 }
 
+// onceKey marks a request's context: the request must not be repeated by
+// the transport even though its method is idempotent (an issue edit that
+// adds a comment). The caller checks before trying again.
+type onceKey struct{}
+
+// once marks ctx's requests as not to be repeated blindly.
+func once(ctx context.Context) context.Context { return context.WithValue(ctx, onceKey{}, true) }
+
+// retryable says whether req may be sent again after a failure that may
+// have reached Jira.
+func retryable(req *http.Request) bool {
+	if req.Context().Value(onceKey{}) != nil {
+		return false
+	}
+	return idempotent(req.Method)
+}
+
 func idempotent(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
@@ -115,16 +132,16 @@ func (p *polite) decide(req *http.Request, resp *http.Response, err error, attem
 		return 0, false
 	}
 	if err != nil {
-		return p.backoff(attempt), idempotent(req.Method)
+		return p.backoff(attempt), retryable(req)
 	}
 	switch s := resp.StatusCode; {
 	case s == http.StatusTooManyRequests:
 		// Jira refused the request without acting on it: safe for any method.
 		return p.serverWait(resp, attempt), true
 	case s == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "":
-		return p.serverWait(resp, attempt), idempotent(req.Method)
+		return p.serverWait(resp, attempt), retryable(req)
 	case s >= 500:
-		return p.backoff(attempt), idempotent(req.Method)
+		return p.backoff(attempt), retryable(req)
 	}
 	return 0, false
 }

@@ -164,15 +164,20 @@ func TestPostNotRetriedBlindly(t *testing.T) {
 	seed(t, s, 1, nil)
 	c := connect(t, options(s, publishProject()))
 	tks := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
-	// Two 503s on the post: the first is ambiguous (checked, then posted
-	// once more), the second is returned; never a blind retry loop.
+	// Two 503s on the issue edit that posts the comment: the first is
+	// ambiguous (checked, then posted once more), the second is returned;
+	// never a blind retry loop (the transport does not repeat an edit that
+	// adds a comment, although PUT).
 	s.ResetRequests()
-	s.InjectN(2, jiratest.Fault{Method: "POST", Status: 503})
+	s.InjectN(2, jiratest.Fault{Method: "PUT", Path: "/rest/api/3/issue/SEC-1", Status: 503})
 	_, err := c.Publish(context.Background(), checklist(tks[0], required...))
-	if err == nil || !strings.Contains(err.Error(), "SEC-1") || !strings.Contains(err.Error(), "/rest/api/3/issue/SEC-1/comment") {
+	if err == nil || !strings.Contains(err.Error(), "SEC-1") || !strings.Contains(err.Error(), "PUT /rest/api/3/issue/SEC-1") {
 		t.Errorf("err = %v", err)
 	}
-	if commentPosts(s) != 2 {
-		t.Errorf("%d posts, want 2", commentPosts(s))
+	if n, p := issueEdits(s), commentPosts(s); n != 2 || p != 0 {
+		t.Errorf("%d issue edits (%d posted), want 2 (0)", n, p)
+	}
+	if commentLookups(s) != 1 {
+		t.Errorf("%d comment lookups, want 1 between the two tries", commentLookups(s))
 	}
 }

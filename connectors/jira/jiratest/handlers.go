@@ -283,9 +283,18 @@ func (s *Server) getIssue(w http.ResponseWriter, r *http.Request, _ []byte, is *
 	writeJSON(w, http.StatusOK, s.issueJSON(is, fields, all, props))
 }
 
-// editIssue is PUT /issue/{key}: labels through update (add/remove) or
-// fields.labels (set), comments through update (add), entity properties.
+// editIssue is PUT /issue/{key}: labels through update (add/remove/set)
+// or fields.labels (set), comments through update (add, edit {id, body},
+// remove {id}), entity properties. Like Jira, it checks every operation
+// before applying any, so a refused edit changes nothing: editing or
+// removing a comment that does not exist (a person deleted it) is refused
+// whole with 400 and Jira's comment service message, "Can not find a
+// comment for the id: N." (DefaultCommentService.getMutableComment adds it
+// as an error message; an issue edit's failed validation answers 400). On
+// v3 a comment body must be an ADF document, on v2 a wiki string.
+// notifyUsers is accepted and has no effect here.
 func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, body []byte, is *Issue) {
+	v3 := strings.HasPrefix(r.URL.Path, "/rest/api/3/")
 	var req struct {
 		Fields     map[string]json.RawMessage              `json:"fields"`
 		Update     map[string][]map[string]json.RawMessage `json:"update"`
@@ -310,44 +319,99 @@ func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, body []byte, 
 			return
 		}
 	}
+	var labels []string
 	if raw, ok := req.Fields["labels"]; ok {
-		var labels []string
 		if err := json.Unmarshal(raw, &labels); err != nil {
 			writeError(w, http.StatusBadRequest, "labels: "+err.Error())
 			return
 		}
-		is.Labels = labels
 	}
+	type labelOp struct{ verb, label string }
+	var labelOps []labelOp
 	for _, op := range req.Update["labels"] {
 		for verb, raw := range op {
 			var l string
-			if err := json.Unmarshal(raw, &l); err != nil {
-				writeError(w, http.StatusBadRequest, "labels: "+err.Error())
+			if err := json.Unmarshal(raw, &l); err != nil || (verb != "add" && verb != "remove" && verb != "set") {
+				writeError(w, http.StatusBadRequest, "labels: the operation "+verb+" is not valid")
 				return
 			}
-			switch verb {
-			case "add":
-				if !contains(is.Labels, l) {
-					is.Labels = append(is.Labels, l)
-				}
-			case "remove":
-				is.Labels = remove(is.Labels, l)
-			case "set":
-				is.Labels = []string{l}
-			}
+			labelOps = append(labelOps, labelOp{verb, l})
 		}
 	}
+	type commentOp struct {
+		verb string
+		id   string
+		body json.RawMessage
+	}
+	var commentOps []commentOp
 	for _, op := range req.Update["comment"] {
-		if raw, ok := op["add"]; ok {
+		for verb, raw := range op {
 			var c struct {
+				ID   string          `json:"id"`
 				Body json.RawMessage `json:"body"`
 			}
-			_ = json.Unmarshal(raw, &c)
-			s.addComment(is, c.Body, r.URL.Path)
+			if err := json.Unmarshal(raw, &c); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{}, "errors": map[string]string{"comment": "Operation value must be an object"}})
+				return
+			}
+			o := commentOp{verb: verb, id: c.ID}
+			switch verb {
+			case "add", "edit":
+				b, ok := commentBody(w, raw, v3)
+				if !ok {
+					return
+				}
+				o.body = b
+			case "remove":
+			default:
+				writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{}, "errors": map[string]string{"comment": "Field 'comment' does not support operation '" + verb + "'"}})
+				return
+			}
+			if verb != "add" && findComment(is, c.ID) < 0 {
+				writeError(w, http.StatusBadRequest, "Can not find a comment for the id: "+c.ID+".")
+				return
+			}
+			commentOps = append(commentOps, o)
 		}
 	}
 	for _, p := range req.Properties {
-		is.Properties[p.Key] = p.Value
+		if p.Key == "" || !json.Valid(p.Value) {
+			writeError(w, http.StatusBadRequest, "The property key and a JSON value are required.")
+			return
+		}
+	}
+
+	// Everything checked: apply.
+	if _, ok := req.Fields["labels"]; ok {
+		is.Labels = labels
+	}
+	for _, op := range labelOps {
+		switch op.verb {
+		case "add":
+			if !contains(is.Labels, op.label) {
+				is.Labels = append(is.Labels, op.label)
+			}
+		case "remove":
+			is.Labels = remove(is.Labels, op.label)
+		case "set":
+			is.Labels = []string{op.label}
+		}
+	}
+	for _, op := range commentOps {
+		switch op.verb {
+		case "add":
+			s.addComment(is, op.body, r.URL.Path)
+		case "edit":
+			c := is.Comments[findComment(is, op.id)]
+			setBody(c, op.body)
+			c.Updated = s.opts.Now().UTC()
+		case "remove":
+			i := findComment(is, op.id)
+			is.Comments = append(is.Comments[:i], is.Comments[i+1:]...)
+		}
+	}
+	for _, p := range req.Properties {
+		is.Properties[p.Key] = append(json.RawMessage(nil), p.Value...)
 	}
 	s.touch(is)
 	if r.URL.Query().Get("returnIssue") == "true" {
@@ -355,6 +419,16 @@ func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, body []byte, 
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// findComment is the index of the comment with this id, or -1.
+func findComment(is *Issue, id string) int {
+	for i, c := range is.Comments {
+		if c.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 func contains(ss []string, s string) bool {

@@ -238,6 +238,43 @@ func (s *Server) Writes() int {
 	return n
 }
 
+// CommentWrites counts the comment changes that succeeded, through either
+// API version and either route: adds (POST .../comment, or an issue edit's
+// update.comment add) and edits (PUT .../comment/{id}, or update.comment
+// edit).
+func (s *Server) CommentWrites() (adds, edits int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.requests {
+		if r.Status < 200 || r.Status > 299 {
+			continue
+		}
+		route, _ := s.route(r.Method, r.Path)
+		switch {
+		case strings.HasSuffix(route, "/issue/{key}/comment") && r.Method == http.MethodPost:
+			adds++
+		case strings.HasSuffix(route, "/issue/{key}/comment/{id}") && r.Method == http.MethodPut:
+			edits++
+		case strings.HasSuffix(route, "/issue/{key}") && r.Method == http.MethodPut:
+			var req struct {
+				Update struct {
+					Comment []map[string]json.RawMessage `json:"comment"`
+				} `json:"update"`
+			}
+			_ = json.Unmarshal(r.Body, &req)
+			for _, op := range req.Update.Comment {
+				if _, ok := op["add"]; ok {
+					adds++
+				}
+				if _, ok := op["edit"]; ok {
+					edits++
+				}
+			}
+		}
+	}
+	return adds, edits
+}
+
 // ResetRequests forgets the recorded requests and counts.
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
@@ -266,7 +303,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	if faulted {
-		if s.applyFault(rec, r, fault, h) {
+		if s.applyFault(rec, r, body, fault, h) {
 			return
 		}
 	}
@@ -297,7 +334,7 @@ func (s *Server) takeFault(r *http.Request) (Fault, bool) {
 
 // applyFault answers the fault; it reports false when the request should
 // go on to its handler (a pure delay).
-func (s *Server) applyFault(w *statusRecorder, r *http.Request, f Fault, h handler) bool {
+func (s *Server) applyFault(w *statusRecorder, r *http.Request, body []byte, f Fault, h handler) bool {
 	if f.Delay > 0 {
 		select {
 		case <-time.After(f.Delay):
@@ -322,7 +359,7 @@ func (s *Server) applyFault(w *statusRecorder, r *http.Request, f Fault, h handl
 		return true
 	case f.Truncated && h != nil:
 		buf := &bufferWriter{header: http.Header{}}
-		h(buf, r, nil)
+		h(buf, r, body)
 		for k, v := range buf.header {
 			w.Header()[k] = v
 		}
