@@ -286,19 +286,14 @@ func runLoadProcess(t *testing.T, n int) {
 	if got, want := full.jira[routeSearch], w.searches(w.perProject); got != want {
 		t.Errorf("full sync: %d searches, want ceil(N/%d) per project = %d", got, w.pageSize, want)
 	}
-	// Each flagged ticket costs one issue edit (label + trail property,
-	// and the comment where the connector sends it in the edit) plus,
-	// where it does not, one comment post: all tickets one way.
-	perTicket := 2
-	if full.jira[routeComment] == 0 {
-		perTicket = 1
+	// Each flagged ticket costs one write: an issue edit carrying the
+	// comment, the label and the trail property.
+	if full.jira[routeComment] != 0 || full.jira[routeEdit] != flagged || full.jira[routeProperty] != 0 || full.sum.comments != flagged {
+		t.Errorf("full sync: %d comment posts, %d issue edits (comment + label + trail), %d trail-only writes, %d comments reported; want 0, %[5]d, 0, %[5]d",
+			full.jira[routeComment], full.jira[routeEdit], full.jira[routeProperty], full.sum.comments, flagged)
 	}
-	if full.jira[routeEdit] != flagged || full.jira[routeProperty] != 0 || full.jira[routeComment] != (perTicket-1)*flagged || full.sum.comments != flagged {
-		t.Errorf("full sync: %d issue edits, %d comment posts, %d trail-only writes, %d comments reported; want %d issue edits, 0 or %[5]d comment posts, 0, %[5]d",
-			full.jira[routeEdit], full.jira[routeComment], full.jira[routeProperty], full.sum.comments, flagged)
-	}
-	if _, rest := startup(full.jira, jiraStartup); total(rest) != w.searches(w.perProject)+perTicket*flagged {
-		t.Errorf("full sync: %d Jira requests after start-up %v, want searches + %d × flagged = %d", total(rest), rest, perTicket, w.searches(w.perProject)+perTicket*flagged)
+	if _, rest := startup(full.jira, jiraStartup); total(rest) != w.searches(w.perProject)+flagged {
+		t.Errorf("full sync: %d Jira requests after start-up %v, want searches + flagged = %d", total(rest), rest, w.searches(w.perProject)+flagged)
 	}
 	if got := full.slack["chat.postMessage"]; got != flagged || full.sum.slack != flagged {
 		t.Errorf("full sync: %d Slack posts (%d reported), want one validation request per flagged ticket = %d", got, full.sum.slack, flagged)
