@@ -1,8 +1,10 @@
 // Package loadtest measures patchbot at site scale: it generates a patch
 // backlog of N tickets for the fake Jira and the owners for the fake Slack,
-// and its tests (TestLoad, gated by PATCHBOT_LOAD) run the real connectors,
-// ledger and engine through a full sync, incremental syncs, a nag run and a
-// digest against them, reporting time, CPU, memory and requests.
+// and its tests (gated by PATCHBOT_LOAD) run a full sync, incremental syncs,
+// a nag run and a digest against them, reporting time, CPU, memory and
+// requests: TestLoadProcess runs each as the built binary's one-shot
+// command, so CPU and memory are patchbot's own; TestLoad runs the real
+// connectors, ledger and engine in the test process, for profiling.
 //
 // It owns the generated site only; it changes nothing in the daemon.
 package loadtest
