@@ -220,9 +220,11 @@ func (c *Client) editIssue(ctx context.Context, key string, op *commentOp, label
 	v, what := "2", "publish: "+label+" label"
 	path := "rest/api/2/issue/" + url.PathEscape(key)
 	if op != nil {
-		var body any = handoff.RenderWiki(op.doc)
+		var body any
 		if c.deployment == DeploymentCloud {
 			v, body = "3", handoff.RenderADF(op.doc)
+		} else {
+			body = handoff.RenderWiki(op.doc)
 		}
 		val := map[string]any{"body": body}
 		verb := "add"
