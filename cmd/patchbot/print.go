@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/patchbot/patchbot/cmd/patchbot/app"
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/scheduler"
 )
@@ -19,7 +20,7 @@ func printCheck(w io.Writer, rep *scheduler.Report, cloud bool) {
 	for _, r := range rep.Results {
 		ev := r.Evaluation
 		h := ev.Handoff
-		fmt.Fprintf(w, "%s  %s\n", h.Ticket.Key, oneLine(h.Ticket.Summary))
+		fmt.Fprintf(w, "%s  %s\n", h.Ticket.Key, app.OneLine(h.Ticket.Summary, 100))
 		lane := string(ev.Lane)
 		if h.Lane == handoff.LaneUnknown {
 			lane += " (no recognisable lane: " + quoteOr(h.LaneText.Text, "none given") + ")"
@@ -78,12 +79,12 @@ func printAction(w io.Writer, a scheduler.Action, dry, cloud bool) {
 		}
 		fmt.Fprintf(w, "  ── %s: Jira comment on %s (%s, %s)\n", verb, a.Key, a.Send, format)
 	default:
-		fmt.Fprintf(w, "  ── %s: Slack %s to %s\n", verb, a.Send, recipientName(a.To))
+		fmt.Fprintf(w, "  ── %s: Slack %s to %s\n", verb, a.Send, app.RecipientName(a.To))
 	}
 	if a.Err != nil {
 		fmt.Fprintf(w, "     error: %v\n", a.Err)
 	}
-	fmt.Fprintln(w, indent(handoff.RenderText(a.Doc), "     "))
+	fmt.Fprintln(w, app.Indent(handoff.RenderText(a.Doc), "     "))
 }
 
 func summaryLine(rep *scheduler.Report) string {
@@ -111,19 +112,6 @@ func dueLine(d handoff.Due) string {
 	}
 }
 
-func recipientName(r scheduler.Recipient) string {
-	switch {
-	case r.Channel != "" && !r.Reachable && r.Name != "":
-		return r.Channel + " (owner " + r.Name + " not reachable in Slack)"
-	case r.Channel != "":
-		return r.Channel
-	case r.Name != "":
-		return "DM " + r.Name
-	default:
-		return "DM " + r.UserID
-	}
-}
-
 func personName(p handoff.Person) string {
 	switch {
 	case p.User.DisplayName != "":
@@ -140,20 +128,4 @@ func quoteOr(s, def string) string {
 		return def
 	}
 	return fmt.Sprintf("%q", s)
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 100 {
-		return string(r[:99]) + "…"
-	}
-	return s
-}
-
-func indent(s, pre string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = pre + l
-	}
-	return strings.Join(lines, "\n")
 }

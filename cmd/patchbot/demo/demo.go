@@ -320,11 +320,11 @@ func (t *transcript) report(rep *scheduler.Report, err error) error {
 		case scheduler.ActComment:
 			t.comments++
 			fmt.Fprintf(t.out, "\n[Jira %s] comment by patchbot (%s)\n", a.Key, a.Send)
-			fmt.Fprintln(t.out, indent(t.lastComment(a.Key), "  │ "))
+			fmt.Fprintln(t.out, app.Indent(t.lastComment(a.Key), "  │ "))
 		default:
 			t.messages++
 			fmt.Fprintf(t.out, "\n[Slack %s] %s\n", t.where(a.To), a.Send)
-			fmt.Fprintln(t.out, indent(handoff.RenderText(a.Doc), "  │ "))
+			fmt.Fprintln(t.out, app.Indent(handoff.RenderText(a.Doc), "  │ "))
 		}
 	}
 	fmt.Fprintf(t.out, "\n» %s: %d tickets read, %d incomplete, %d Jira comments, %d Slack messages\n",
@@ -342,7 +342,7 @@ func (t *transcript) brief(day string, rep *scheduler.Report) {
 		if a.Done {
 			t.messages++
 		}
-		fmt.Fprintf(t.out, "%-8s %-11s → %-34s %s\n", day, a.Send, t.where(a.To), oneLine(a.Doc.Summary))
+		fmt.Fprintf(t.out, "%-8s %-11s → %-34s %s\n", day, a.Send, t.where(a.To), app.OneLine(a.Doc.Summary, 90))
 	}
 }
 
@@ -383,30 +383,5 @@ func (t *transcript) where(r scheduler.Recipient) string {
 	if name, ok := t.w.channels[r.Channel]; ok {
 		r.Channel = name
 	}
-	switch {
-	case r.Channel != "" && !r.Reachable && r.Name != "":
-		return r.Channel + " (for " + r.Name + ")"
-	case r.Channel != "":
-		return r.Channel
-	case r.Name != "":
-		return "DM " + r.Name
-	default:
-		return "DM " + r.UserID
-	}
-}
-
-func indent(s, pre string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = pre + l
-	}
-	return strings.Join(lines, "\n")
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 90 {
-		return string(r[:89]) + "…"
-	}
-	return s
+	return app.RecipientName(r)
 }
