@@ -241,13 +241,7 @@ func (h *Handoff) PersonField(id FieldID) (Person, bool) {
 }
 
 // IsDateField reports whether id is date-valued.
-func IsDateField(id FieldID) bool {
-	switch id {
-	case FieldDeadline, FieldExceptionExpiry, FieldReviewDate, FieldValidatedAt:
-		return true
-	}
-	return false
-}
+func IsDateField(id FieldID) bool { return (&Handoff{}).date(id) != nil }
 
 // date returns a pointer to a date field, or nil.
 func (h *Handoff) date(id FieldID) *Date {

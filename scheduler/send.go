@@ -87,14 +87,13 @@ func keyOf(s Send) string {
 	return ""
 }
 
-// recipientFor turns a configured target — a Slack user id (U…/W…), an
-// email, or a channel (#name, C…/G…) — into a recipient.
+// recipientFor turns a Slack user id (U…/W…) or a channel (#name, C…/G…)
+// into a recipient. Emails are resolved through the messenger first (see
+// cycle.target).
 func recipientFor(target string) Recipient {
 	switch {
 	case target == "":
 		return Recipient{}
-	case strings.Contains(target, "@") && !strings.HasPrefix(target, "#"):
-		return Recipient{UserID: target, Reachable: true, Name: target}
 	case len(target) > 1 && (target[0] == 'U' || target[0] == 'W') && strings.ToUpper(target) == target:
 		return Recipient{UserID: target, Reachable: true, Name: target}
 	default:

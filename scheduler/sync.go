@@ -250,7 +250,7 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
 	m := Message{To: recipientFor(channel), Doc: request}
 	if th, ok, err := c.thread(ctx, key); err != nil {
 		return fmt.Errorf("%s: %w", key, err)
-	} else if ok && th.Channel == channelID(channel, th.Channel) {
+	} else if ok && sameChannel(channel, th.Channel) {
 		m.ThreadTS = th.TS
 	}
 	r, sent, err := c.deliver(ctx, in, m)
@@ -325,13 +325,11 @@ func (c *cycle) thread(ctx context.Context, key string) (Receipt, bool, error) {
 	return r, ok, nil
 }
 
-// channelID compares a configured channel with the channel a thread lives
-// in: a configured name cannot be compared with an id, so the thread wins.
-func channelID(configured, thread string) string {
-	if strings.HasPrefix(configured, "#") {
-		return thread
-	}
-	return configured
+// sameChannel reports whether a ticket's thread lives in the configured
+// channel. A configured #name cannot be compared with the thread's channel
+// id, so it is taken to match.
+func sameChannel(configured, thread string) bool {
+	return strings.HasPrefix(configured, "#") || configured == thread
 }
 
 // channel is where a lane's validation requests go.
