@@ -184,6 +184,10 @@ func (w *world) run(t *testing.T, bin, cfg, dir, name string, args ...string) pr
 	ruPath := filepath.Join(dir, slug+".rusage")
 	cmd := exec.Command(os.Args[0], append([]string{"--", bin}, append(args, "--config", cfg)...)...)
 	cmd.Env = append(os.Environ(), spawnEnv+"="+ruPath, envJiraToken+"="+jiraToken, envSlackToken+"="+slackBot)
+	if dir := os.Getenv("PATCHBOT_LOAD_PROFILE_DIR"); dir != "" {
+		// patchbot's own CPU profile of this phase (PATCHBOT_CPUPROFILE).
+		cmd.Env = append(cmd.Env, "PATCHBOT_CPUPROFILE="+filepath.Join(dir, slug+".cpu.prof"))
+	}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	err = cmd.Run()
 	if err != nil {
