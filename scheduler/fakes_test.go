@@ -213,12 +213,15 @@ func (l *memLedger) Intend(ctx context.Context, s Send) (Send, bool, error) {
 	return s, false, nil
 }
 
-func (l *memLedger) Done(ctx context.Context, id int64, r Receipt, at time.Time) error {
+func (l *memLedger) Done(ctx context.Context, id int64, r Receipt, at time.Time, thread string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for i := range l.sends {
 		if l.sends[i].ID == id {
 			l.sends[i].Done, l.sends[i].Channel, l.sends[i].TS = at, r.Channel, r.TS
+			if thread != "" {
+				l.threads[thread] = r
+			}
 			return nil
 		}
 	}

@@ -144,8 +144,10 @@ type Ledger interface {
 	// Intend records the intent to send s. When a send with the same Ref
 	// exists it returns that one and existed=true (done or still open).
 	Intend(ctx context.Context, s Send) (rec Send, existed bool, err error)
-	// Done marks an intent as sent, with where it went.
-	Done(ctx context.Context, id int64, r Receipt, at time.Time) error
+	// Done marks an intent as sent, with where it went. A non-empty
+	// thread is the ticket whose Slack thread the message starts; it is
+	// recorded with the send, atomically.
+	Done(ctx context.Context, id int64, r Receipt, at time.Time, thread string) error
 	// Forget drops an open intent that was never sent (so it can be tried
 	// again under the same Ref).
 	Forget(ctx context.Context, id int64) error

@@ -42,7 +42,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 		if !found {
 			continue
 		}
-		if err := e.opt.Ledger.Done(ctx, s.ID, r, now); err != nil {
+		if err := e.opt.Ledger.Done(ctx, s.ID, r, now, ""); err != nil {
 			return n, fmt.Errorf("recover: mark %s sent: %w", s.Ref, err)
 		}
 		e.log.Info("an intent left open was sent before the restart", "ref", s.Ref)

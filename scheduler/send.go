@@ -16,6 +16,9 @@ const lookupSlack = 5 * time.Minute
 type intent struct {
 	rec     Send
 	existed bool
+	// thread is the ticket whose Slack thread a top-level message of
+	// this send starts; deliver records it together with the send.
+	thread string
 }
 
 // intend records the intent to send s, unless a dry run.
@@ -55,7 +58,7 @@ func (c *cycle) deliver(ctx context.Context, in intent, m Message) (Receipt, boo
 		}
 		if found {
 			c.e.log.Info("found message sent before a restart", "ref", in.rec.Ref, "ticket", act.Key)
-			return r, false, c.done(ctx, in.rec, r)
+			return r, false, c.done(ctx, in, m, r)
 		}
 	}
 	r, err := ms.Send(ctx, m)
@@ -68,12 +71,18 @@ func (c *cycle) deliver(ctx context.Context, in intent, m Message) (Receipt, boo
 	act.Done = true
 	c.rep.add(act)
 	c.e.opt.Metrics.sent(in.rec.Kind)
-	return r, true, c.done(ctx, in.rec, r)
+	return r, true, c.done(ctx, in, m, r)
 }
 
-func (c *cycle) done(ctx context.Context, s Send, r Receipt) error {
-	if err := c.e.opt.Ledger.Done(ctx, s.ID, r, c.e.opt.Now()); err != nil {
-		return fmt.Errorf("ledger: mark %s sent: %w", s.Ref, err)
+// done marks the send made; a top-level message also becomes the thread
+// of the intent's ticket, in the same ledger write.
+func (c *cycle) done(ctx context.Context, in intent, m Message, r Receipt) error {
+	thread := in.thread
+	if m.ThreadTS != "" {
+		thread = ""
+	}
+	if err := c.e.opt.Ledger.Done(ctx, in.rec.ID, r, c.e.opt.Now(), thread); err != nil {
+		return fmt.Errorf("ledger: mark %s sent: %w", in.rec.Ref, err)
 	}
 	return nil
 }

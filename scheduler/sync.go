@@ -253,14 +253,9 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
 	} else if ok && sameChannel(channel, th.Channel) {
 		m.ThreadTS = th.TS
 	}
-	r, sent, err := c.deliver(ctx, in, m)
-	if err != nil {
+	in.thread = key
+	if _, _, err := c.deliver(ctx, in, m); err != nil {
 		return fmt.Errorf("%s: %w", key, err)
-	}
-	if sent && m.ThreadTS == "" && !c.dry {
-		if err := c.e.opt.Ledger.SetThread(ctx, key, r); err != nil {
-			return fmt.Errorf("%s: ledger set thread: %w", key, err)
-		}
 	}
 	return nil
 }

@@ -225,6 +225,11 @@ func TestSyncConnectionDropAfterPostIsNotReposted(t *testing.T) {
 	if open, _ := r.led.Open(context.Background()); len(open) != 0 {
 		t.Fatalf("intents still open: %+v", open)
 	}
+	// The message found again becomes the ticket's thread, as a post
+	// answered in time would have.
+	if th, ok, _ := r.led.Thread(context.Background(), "SEC-4"); !ok || th != r.slack.sent[0].Receipt {
+		t.Fatalf("thread after the lookup = %+v (found %v), want %+v", th, ok, r.slack.sent[0].Receipt)
+	}
 }
 
 func TestSyncWatermarkAndScanFailure(t *testing.T) {

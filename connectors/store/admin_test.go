@@ -16,10 +16,10 @@ func TestPruneKeepsOpenIntents(t *testing.T) {
 
 	old, _, err := s.Intend(ctx, reminder("old", "SEC-1/review"))
 	must(t, err)
-	must(t, s.Done(ctx, old.ID, scheduler.Receipt{Channel: "D", TS: "1"}, t0))
+	must(t, s.Done(ctx, old.ID, scheduler.Receipt{Channel: "D", TS: "1"}, t0, ""))
 	recent, _, err := s.Intend(ctx, reminder("recent", "SEC-1/review"))
 	must(t, err)
-	must(t, s.Done(ctx, recent.ID, scheduler.Receipt{Channel: "D", TS: "2"}, t0.Add(48*time.Hour)))
+	must(t, s.Done(ctx, recent.ID, scheduler.Receipt{Channel: "D", TS: "2"}, t0.Add(48*time.Hour), ""))
 	ancient := reminder("ancient-open", "SEC-2/deadline")
 	ancient.Intended = t0.Add(-365 * 24 * time.Hour)
 	_, _, err = s.Intend(ctx, ancient)
@@ -61,7 +61,7 @@ func TestSendsFilter(t *testing.T) {
 		rec, _, err := s.Intend(ctx, sd)
 		must(t, err)
 		if sd.Ref != "e1" {
-			must(t, s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "C", TS: sd.Ref}, sd.Intended))
+			must(t, s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "C", TS: sd.Ref}, sd.Intended, ""))
 		}
 	}
 	tests := []struct {
@@ -99,7 +99,7 @@ func TestStats(t *testing.T) {
 		rec, _, err := s.Intend(ctx, sd)
 		must(t, err)
 		if sd.Ref != "r2" {
-			must(t, s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "C", TS: sd.Ref}, t0))
+			must(t, s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "C", TS: sd.Ref}, t0, ""))
 		}
 	}
 	must(t, s.SetThread(ctx, "A-1", scheduler.Receipt{Channel: "C", TS: "1"}))

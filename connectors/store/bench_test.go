@@ -22,7 +22,7 @@ func BenchmarkIntendDone(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "D1", TS: ref}, t0); err != nil {
+		if err := s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "D1", TS: ref}, t0, ""); err != nil {
 			b.Fatal(err)
 		}
 	}

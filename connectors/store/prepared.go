@@ -89,7 +89,7 @@ func (p prepared) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 // warm prepares the statements the writer runs inside transactions on
 // every send, so the ledger's hot path never compiles SQL.
 func (s *SQLite) warm(ctx context.Context) error {
-	for _, q := range []string{qInsertSend, qInsertItem, qMarkDone} {
+	for _, q := range []string{qInsertSend, qInsertItem, qMarkDone, qSetThread} {
 		if _, err := s.stmts.get(ctx, s.w, q); err != nil {
 			return err
 		}

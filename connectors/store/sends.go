@@ -24,6 +24,8 @@ const (
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (ref) DO NOTHING RETURNING id`
 	qInsertItem = `INSERT INTO send_items (send_id, item) VALUES ($1, $2)`
 	qMarkDone   = `UPDATE sends SET done_at = $1, channel = $2, ts = $3 WHERE id = $4 AND done_at IS NULL`
+	qSetThread  = `INSERT INTO threads (ticket, channel, ts, parts) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (ticket) DO UPDATE SET channel = excluded.channel, ts = excluded.ts, parts = excluded.parts`
 )
 
 // querier is what both *sql.DB and *sql.Tx offer.
@@ -96,10 +98,13 @@ func (s *SQLite) Intend(ctx context.Context, in scheduler.Send) (scheduler.Send,
 	return rec, existed, nil
 }
 
-// Done marks intent id as sent to r at at (the clock when zero). Marking a
-// send done again with the same receipt is a no-op, so a retried call is
-// safe; a different receipt is an error. An unknown id is ErrNotFound.
-func (s *SQLite) Done(ctx context.Context, id int64, r scheduler.Receipt, at time.Time) error {
+// Done marks an intent as sent, with where it went. A non-empty thread
+// names the ticket whose Slack thread the message starts: it is recorded
+// in the same transaction, so a crash never leaves a send done without
+// its thread. Marking a send done again with the same receipt is a no-op,
+// so a retried call is safe; a different receipt is an error. An unknown id
+// is ErrNotFound.
+func (s *SQLite) Done(ctx context.Context, id int64, r scheduler.Receipt, at time.Time, thread string) error {
 	wrap := func(err error) error { return fmt.Errorf("store: done send %d: %w", id, err) }
 	if at.IsZero() {
 		at = s.now()
@@ -113,21 +118,29 @@ func (s *SQLite) Done(ctx context.Context, id int64, r scheduler.Receipt, at tim
 		if err != nil {
 			return wrap(err)
 		}
-		if c, err := res.RowsAffected(); err != nil || c == 1 {
-			return wrapNil(wrap, err)
-		}
-		var ch, ts string
-		err = s.in(tx).QueryRowContext(ctx, `SELECT channel, ts FROM sends WHERE id = $1`, id).Scan(&ch, &ts)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return wrap(ErrNotFound)
-		case err != nil:
+		c, err := res.RowsAffected()
+		if err != nil {
 			return wrap(err)
-		case ch == r.Channel && ts == r.TS:
-			return nil
-		default:
-			return wrap(fmt.Errorf("already done as %s/%s, not %s/%s", ch, ts, r.Channel, r.TS))
 		}
+		if c != 1 {
+			var ch, ts string
+			err = s.in(tx).QueryRowContext(ctx, `SELECT channel, ts FROM sends WHERE id = $1`, id).Scan(&ch, &ts)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return wrap(ErrNotFound)
+			case err != nil:
+				return wrap(err)
+			case ch != r.Channel || ts != r.TS:
+				return wrap(fmt.Errorf("already done as %s/%s, not %s/%s", ch, ts, r.Channel, r.TS))
+			}
+		}
+		if thread == "" {
+			return nil
+		}
+		if _, err := s.in(tx).ExecContext(ctx, qSetThread, thread, r.Channel, r.TS, r.Parts); err != nil {
+			return fmt.Errorf("store: set thread %s: %w", thread, err)
+		}
+		return nil
 	})
 }
 

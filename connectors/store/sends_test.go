@@ -43,7 +43,7 @@ func TestIntendIdempotent(t *testing.T) {
 	}
 
 	// Still the same after Done: a Ref is never sent twice.
-	must(t, s.Done(ctx, first.ID, scheduler.Receipt{Channel: "D1", TS: "1.1"}, t0.Add(time.Second)))
+	must(t, s.Done(ctx, first.ID, scheduler.Receipt{Channel: "D1", TS: "1.1"}, t0.Add(time.Second), ""))
 	again, existed, err = s.Intend(ctx, other)
 	must(t, err)
 	if !existed || again.ID != first.ID || again.TS != "1.1" || again.Done.IsZero() {
@@ -76,7 +76,7 @@ func TestDoneAndOpen(t *testing.T) {
 
 	a, _, err := s.Intend(ctx, reminder("a", "X-1/review"))
 	must(t, err)
-	_, _, err = s.Intend(ctx, reminder("b", "X-2/review"))
+	b, _, err := s.Intend(ctx, reminder("b", "X-2/review"))
 	must(t, err)
 
 	open, err := s.Open(ctx)
@@ -90,19 +90,35 @@ func TestDoneAndOpen(t *testing.T) {
 
 	at := t0.Add(time.Minute)
 	r := scheduler.Receipt{Channel: "D1", TS: "1700000000.000100"}
-	must(t, s.Done(ctx, a.ID, r, at))
+	must(t, s.Done(ctx, a.ID, r, at, ""))
 	open, err = s.Open(ctx)
 	must(t, err)
 	if got := refs(open); !slices.Equal(got, []string{"b"}) {
 		t.Fatalf("Open after Done(a) = %q, want [b]", got)
 	}
 
+	// A thread given to Done is recorded with it; a retried Done records
+	// it again without complaint.
+	th := scheduler.Receipt{Channel: "C9", TS: "1700000000.000200", Parts: 2}
+	must(t, s.Done(ctx, b.ID, th, at, "X-2"))
+	must(t, s.Done(ctx, b.ID, th, at, "X-2"))
+	if got, ok, err := s.Thread(ctx, "X-2"); err != nil || !ok || got != th {
+		t.Fatalf("Thread(X-2) after Done = %+v, %v, %v; want %+v", got, ok, err, th)
+	}
+	// A Done that fails records no thread: the two go together.
+	if err := s.Done(ctx, b.ID, scheduler.Receipt{Channel: "C9", TS: "other"}, at, "X-3"); err == nil {
+		t.Error("Done of a done send with another receipt succeeded")
+	}
+	if _, ok, _ := s.Thread(ctx, "X-3"); ok {
+		t.Error("a failed Done recorded a thread")
+	}
+
 	// Retrying Done with the same receipt is fine; another receipt is not.
-	must(t, s.Done(ctx, a.ID, r, at.Add(time.Hour)))
-	if err := s.Done(ctx, a.ID, scheduler.Receipt{Channel: "D1", TS: "other"}, at); err == nil {
+	must(t, s.Done(ctx, a.ID, r, at.Add(time.Hour), ""))
+	if err := s.Done(ctx, a.ID, scheduler.Receipt{Channel: "D1", TS: "other"}, at, ""); err == nil {
 		t.Error("Done with a different receipt succeeded")
 	}
-	if err := s.Done(ctx, 9999, r, at); !errors.Is(err, ErrNotFound) {
+	if err := s.Done(ctx, 9999, r, at, ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Done(unknown) = %v, want ErrNotFound", err)
 	}
 
@@ -144,7 +160,7 @@ func TestForget(t *testing.T) {
 	}
 
 	// A done send cannot be forgotten.
-	must(t, s.Done(ctx, again.ID, scheduler.Receipt{Channel: "C", TS: "1"}, t0))
+	must(t, s.Done(ctx, again.ID, scheduler.Receipt{Channel: "C", TS: "1"}, t0, ""))
 	if err := s.Forget(ctx, again.ID); err == nil || !strings.Contains(err.Error(), "already done") {
 		t.Errorf("Forget(done) = %v, want an 'already done' error", err)
 	}
@@ -161,7 +177,7 @@ func TestHistoryOrderAndOnlyDone(t *testing.T) {
 	for _, ref := range []string{"r1", "r2", "r3"} {
 		rec, _, err := s.Intend(ctx, reminder(ref, item, "SEC-2/other"))
 		must(t, err)
-		must(t, s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "D", TS: ref}, t0.Add(doneAt[ref])))
+		must(t, s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "D", TS: ref}, t0.Add(doneAt[ref]), ""))
 	}
 	_, _, err := s.Intend(ctx, reminder("open", item)) // never done
 	must(t, err)
@@ -266,7 +282,7 @@ func TestTwoProcesses(t *testing.T) {
 					ref := "r/" + string(rune('a'+g)) + "/" + time.Duration(i).String()
 					rec, _, err := s.Intend(ctx, reminder(ref, "X/"+ref))
 					if err == nil {
-						err = s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "C", TS: ref}, t0)
+						err = s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "C", TS: ref}, t0, "")
 					}
 					if err != nil {
 						errs <- err

@@ -27,9 +27,7 @@ func (s *SQLite) Thread(ctx context.Context, key string) (scheduler.Receipt, boo
 
 // SetThread records (or replaces) the Slack thread for a ticket.
 func (s *SQLite) SetThread(ctx context.Context, key string, r scheduler.Receipt) error {
-	_, err := s.on(s.w).ExecContext(ctx, `INSERT INTO threads (ticket, channel, ts, parts) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (ticket) DO UPDATE SET channel = excluded.channel, ts = excluded.ts, parts = excluded.parts`,
-		key, r.Channel, r.TS, r.Parts)
+	_, err := s.on(s.w).ExecContext(ctx, qSetThread, key, r.Channel, r.TS, r.Parts)
 	if err != nil {
 		return fmt.Errorf("store: set thread %s: %w", key, err)
 	}

@@ -117,7 +117,7 @@ func TestReopen(t *testing.T) {
 
 	done, _, err := s.Intend(ctx, reminder("done", "SEC-1/review"))
 	must(t, err)
-	must(t, s.Done(ctx, done.ID, scheduler.Receipt{Channel: "D1", TS: "1.2"}, t0.Add(time.Second)))
+	must(t, s.Done(ctx, done.ID, scheduler.Receipt{Channel: "D1", TS: "1.2"}, t0.Add(time.Second), ""))
 	open, _, err := s.Intend(ctx, reminder("open", "SEC-2/deadline"))
 	must(t, err)
 	must(t, s.SetThread(ctx, "SEC-1", scheduler.Receipt{Channel: "C1", TS: "9.9"}))
