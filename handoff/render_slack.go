@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -14,6 +15,15 @@ type SlackMessage struct {
 	Text string
 	// Blocks is the JSON array of Block Kit blocks.
 	Blocks json.RawMessage
+	// Each is Blocks one block at a time (slices of it), for a client
+	// library that takes blocks one by one: no need to parse Blocks again.
+	Each []SlackBlock
+}
+
+// SlackBlock is one Block Kit block of a SlackMessage.
+type SlackBlock struct {
+	Type string
+	JSON json.RawMessage
 }
 
 // Slack's Block Kit limits.
@@ -71,16 +81,38 @@ func RenderSlack(d Doc) []SlackMessage {
 		if len(parts) > 1 {
 			text += " (" + strconv.Itoa(i+1) + "/" + strconv.Itoa(len(parts)) + ")"
 		}
-		if p == nil {
-			p = []slackBlock{}
-		}
-		raw, err := marshalPlain(p)
-		if err != nil { // cannot happen: only strings and slices
-			raw = json.RawMessage("[]")
-		}
-		out = append(out, SlackMessage{Text: text, Blocks: raw})
+		raw, each := marshalBlocks(p)
+		out = append(out, SlackMessage{Text: text, Blocks: raw, Each: each})
 	}
 	return out
+}
+
+// marshalBlocks encodes blocks as one JSON array and returns each block's
+// encoding as a slice of it.
+func marshalBlocks(blocks []slackBlock) (json.RawMessage, []SlackBlock) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	b.WriteByte('[')
+	spans := make([][2]int, len(blocks))
+	for i, bl := range blocks {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		start := b.Len()
+		if err := enc.Encode(bl); err != nil { // cannot happen: only strings and slices
+			return json.RawMessage("[]"), nil
+		}
+		b.Truncate(b.Len() - 1) // Encode's newline
+		spans[i] = [2]int{start, b.Len()}
+	}
+	b.WriteByte(']')
+	raw := b.Bytes()
+	each := make([]SlackBlock, len(blocks))
+	for i, sp := range spans {
+		each[i] = SlackBlock{Type: blocks[i].Type, JSON: raw[sp[0]:sp[1]:sp[1]]}
+	}
+	return raw, each
 }
 
 // splitBlocks deals blocks into messages of at most 50. Headings never end

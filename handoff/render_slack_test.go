@@ -29,6 +29,20 @@ func checkSlack(t *testing.T, name string, msgs []SlackMessage) []string {
 		if n := len(bs.BlockSet); n > 50 || n == 0 {
 			t.Errorf("%s[%d]: %d blocks", name, i, n)
 		}
+		// Each is Blocks block by block, with the right types.
+		if len(m.Each) != len(bs.BlockSet) {
+			t.Fatalf("%s[%d]: %d blocks in Each, %d in Blocks", name, i, len(m.Each), len(bs.BlockSet))
+		}
+		joined := make([]string, len(m.Each))
+		for j, b := range m.Each {
+			joined[j] = string(b.JSON)
+			if got := string(bs.BlockSet[j].BlockType()); b.Type != got {
+				t.Errorf("%s[%d][%d]: Each says type %q, the block is %q", name, i, j, b.Type, got)
+			}
+		}
+		if got := "[" + strings.Join(joined, ",") + "]"; got != string(m.Blocks) {
+			t.Errorf("%s[%d]: Each joined differs from Blocks:\n%s\n%s", name, i, got, m.Blocks)
+		}
 		for j, b := range bs.BlockSet {
 			switch b := b.(type) {
 			case *slack.HeaderBlock:

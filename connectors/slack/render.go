@@ -37,22 +37,9 @@ type part struct {
 func render(renderer func(handoff.Doc) []handoff.SlackMessage, d handoff.Doc) ([]part, error) {
 	var parts []part
 	for i, m := range renderer(d) {
-		var raws []json.RawMessage
-		if len(m.Blocks) > 0 && string(m.Blocks) != "null" {
-			if err := json.Unmarshal(m.Blocks, &raws); err != nil {
-				return nil, fmt.Errorf("slack: rendering part %d: blocks are not a JSON array: %w", i+1, err)
-			}
-		}
-		blocks := make([]slackgo.Block, 0, len(raws))
-		for _, r := range raws {
-			var head struct {
-				Type    string `json:"type"`
-				BlockID string `json:"block_id"`
-			}
-			if err := json.Unmarshal(r, &head); err != nil || head.Type == "" {
-				return nil, fmt.Errorf("slack: rendering part %d: a block without a type: %s", i+1, capRunes(string(r), 80))
-			}
-			blocks = append(blocks, rawBlock{typ: head.Type, id: head.BlockID, raw: r})
+		blocks, err := blocksOf(m)
+		if err != nil {
+			return nil, fmt.Errorf("slack: rendering part %d: %w", i+1, err)
 		}
 		text := m.Text
 		if text == "" {
@@ -83,6 +70,39 @@ func render(renderer func(handoff.Doc) []handoff.SlackMessage, d handoff.Doc) ([
 		return nil, errors.New("slack: nothing to send: the message renders empty")
 	}
 	return []part{{text: capRunes(slackutilsx.EscapeMessage(text), maxTextRunes)}}, nil
+}
+
+// blocksOf returns a rendered message's blocks as slack-go takes them:
+// the renderer's own split when it gives one, else Blocks parsed.
+func blocksOf(m handoff.SlackMessage) ([]slackgo.Block, error) {
+	if len(m.Each) > 0 {
+		blocks := make([]slackgo.Block, 0, len(m.Each))
+		for _, b := range m.Each {
+			if b.Type == "" {
+				return nil, fmt.Errorf("a block without a type: %s", capRunes(string(b.JSON), 80))
+			}
+			blocks = append(blocks, rawBlock{typ: b.Type, raw: b.JSON})
+		}
+		return blocks, nil
+	}
+	var raws []json.RawMessage
+	if len(m.Blocks) > 0 && string(m.Blocks) != "null" {
+		if err := json.Unmarshal(m.Blocks, &raws); err != nil {
+			return nil, fmt.Errorf("blocks are not a JSON array: %w", err)
+		}
+	}
+	blocks := make([]slackgo.Block, 0, len(raws))
+	for _, r := range raws {
+		var head struct {
+			Type    string `json:"type"`
+			BlockID string `json:"block_id"`
+		}
+		if err := json.Unmarshal(r, &head); err != nil || head.Type == "" {
+			return nil, fmt.Errorf("a block without a type: %s", capRunes(string(r), 80))
+		}
+		blocks = append(blocks, rawBlock{typ: head.Type, id: head.BlockID, raw: r})
+	}
+	return blocks, nil
 }
 
 // metadata is the message metadata carrying the Ref.
