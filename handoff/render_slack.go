@@ -224,10 +224,13 @@ func slackLen(s string) int {
 // look-alikes and @ broken, so nothing in it reads as markup either.
 func slackPlain(s string, n int) string {
 	s = strings.TrimSpace(quoted(s))
-	s = strings.NewReplacer("<", "‹", ">", "›").Replace(s)
+	s = plainAngles.Replace(s)
 	s = breakAt(s)
 	return cutUnits(s, n)
 }
+
+// plainAngles keeps plain text from reading as Slack's <…> syntax.
+var plainAngles = strings.NewReplacer("<", "‹", ">", "›")
 
 // cutUnits cuts s to at most n UTF-16 units, ellipsis included.
 func cutUnits(s string, n int) string {
