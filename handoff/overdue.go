@@ -56,18 +56,90 @@ func DueItems(ev Evaluation, p Policy, now time.Time, loc *time.Location) []Due 
 	if loc == nil {
 		loc = time.UTC
 	}
+	found, n := findDue(&ev, p, now, loc)
+	if n == 0 {
+		return nil
+	}
+	// Allocated exactly: each Due carries a copy of the handoff, so a
+	// growing slice would copy it again and again.
+	out := make([]Due, n)
+	for i, f := range found[:n] {
+		out[i] = Due{Kind: f.kind, Key: ev.Handoff.Ticket.Key, Lane: ev.Lane, Field: f.field, On: f.on.in(loc), Days: f.days,
+			Owner: ev.Handoff.Scope.Owner, EscalateTo: p.EscalateTo, Handoff: ev.Handoff}
+	}
+	return out
+}
+
+// DueBrief is a due item without the copy of its whole handoff: the item,
+// and of the handoff only what the texts about due items read (the
+// ticket, whether it is blocked, its lane and owner). A Due is 3.5 KiB
+// whatever the handoff holds; a brief is about a fifth of that. A job that
+// collects the due items of a whole scope keeps briefs, and turns the few
+// it is about to write about back into Dues (Due).
+//
+// A Due made from a brief renders the same HeadsUp, Reminder, Escalation,
+// Digest and PersonalDigest as the Due it was made from; ClosureRequest,
+// which lists the handoff's closure proof, needs the whole handoff.
+type DueBrief struct {
+	Kind       DueKind
+	Key        string
+	Lane       Lane
+	Field      FieldID
+	On         time.Time
+	Days       int
+	Owner      Person
+	EscalateTo string
+	// Of the handoff: its ticket (Ticket.Project is the config project it
+	// was read under), blocked state, lane and owner.
+	Ticket       Ticket
+	Blocked      bool
+	HandoffLane  Lane
+	HandoffOwner Person
+}
+
+// Brief is d without its whole handoff.
+func (d Due) Brief() DueBrief {
+	return DueBrief{Kind: d.Kind, Key: d.Key, Lane: d.Lane, Field: d.Field, On: d.On, Days: d.Days, Owner: d.Owner, EscalateTo: d.EscalateTo,
+		Ticket: d.Handoff.Ticket, Blocked: d.Handoff.Blocked, HandoffLane: d.Handoff.Lane, HandoffOwner: d.Handoff.Scope.Owner}
+}
+
+// Due is the due item again, its handoff holding what the brief kept.
+func (b DueBrief) Due() Due {
+	return Due{Kind: b.Kind, Key: b.Key, Lane: b.Lane, Field: b.Field, On: b.On, Days: b.Days, Owner: b.Owner, EscalateTo: b.EscalateTo,
+		Handoff: Handoff{Ticket: b.Ticket, Blocked: b.Blocked, Lane: b.HandoffLane, Scope: Scope{Owner: b.HandoffOwner}}}
+}
+
+// ItemKey is ItemKey(b.Due()).
+func (b DueBrief) ItemKey() string { return itemKey(b.Key, b.Kind, b.On) }
+
+// AppendDueBriefs appends the briefs of DueItems(ev, p, now, loc) to dst,
+// without making the Dues.
+func AppendDueBriefs(dst []DueBrief, ev *Evaluation, p Policy, now time.Time, loc *time.Location) []DueBrief {
+	if loc == nil {
+		loc = time.UTC
+	}
+	found, n := findDue(ev, p, now, loc)
+	h := &ev.Handoff
+	for _, f := range found[:n] {
+		dst = append(dst, DueBrief{Kind: f.kind, Key: h.Ticket.Key, Lane: ev.Lane, Field: f.field, On: f.on.in(loc), Days: f.days,
+			Owner: h.Scope.Owner, EscalateTo: p.EscalateTo,
+			Ticket: h.Ticket, Blocked: h.Blocked, HandoffLane: h.Lane, HandoffOwner: h.Scope.Owner})
+	}
+	return dst
+}
+
+// dueFound is one due item as findDue finds it.
+type dueFound struct {
+	kind  DueKind
+	field FieldID
+	on    civilDay
+	days  int
+}
+
+// findDue finds what is due about ev (see DueItems); loc is not nil.
+func findDue(ev *Evaluation, p Policy, now time.Time, loc *time.Location) (found [4]dueFound, n int) {
 	h := &ev.Handoff
 	today := instantDay(now, loc)
-	// Collect first, then allocate exactly: each Due carries a copy of the
-	// handoff, so a growing slice would copy it again and again.
-	type pending struct {
-		kind  DueKind
-		field FieldID
-		on    civilDay
-		days  int
-	}
-	var found [4]pending
-	n := 0
 	if h.Ticket.Done() {
 		if ev.Verdict == VerdictClosureProof {
 			at := h.Ticket.Resolved
@@ -78,47 +150,39 @@ func DueItems(ev Evaluation, p Policy, now time.Time, loc *time.Location) []Due 
 				at = now
 			}
 			on := instantDay(at, loc)
-			found[n] = pending{DueResolvedWithoutProof, "", on, max(today.sub(on), 0)}
+			found[n] = dueFound{DueResolvedWithoutProof, "", on, max(today.sub(on), 0)}
 			n++
 		}
-	} else {
-		check := func(d *Date, field FieldID, passed DueKind) {
-			if !d.Valid() {
-				return
-			}
-			on := dayOf(d.At, d.DateOnly, loc)
-			switch late := today.sub(on); {
-			case late > 0:
-				if passed != "" {
-					found[n] = pending{passed, field, on, late}
-					n++
-				}
-			case -late <= p.HeadsUpDays:
-				found[n] = pending{DueSoon, field, on, -late}
+		return found, n
+	}
+	check := func(d *Date, field FieldID, passed DueKind) {
+		if !d.Valid() {
+			return
+		}
+		on := dayOf(d.At, d.DateOnly, loc)
+		switch late := today.sub(on); {
+		case late > 0:
+			if passed != "" {
+				found[n] = dueFound{passed, field, on, late}
 				n++
 			}
+		case -late <= p.HeadsUpDays:
+			found[n] = dueFound{DueSoon, field, on, -late}
+			n++
 		}
-		review := DueReviewPassed
-		if h.Blocked || ev.Lane == LaneMitigateFirst {
-			review = DueBlockedReview
-		}
-		check(&h.Fallback.ReviewDate, FieldReviewDate, review)
-		deadline := DueDeadlinePassed
-		if hasClosureEvidence(h) {
-			deadline = "" // evidence is in: closing is the next step, not a nag
-		}
-		check(&h.Change.Deadline, FieldDeadline, deadline)
-		check(&h.Fallback.ExceptionExpiry, FieldExceptionExpiry, DueExceptionExpired)
 	}
-	if n == 0 {
-		return nil
+	review := DueReviewPassed
+	if h.Blocked || ev.Lane == LaneMitigateFirst {
+		review = DueBlockedReview
 	}
-	out := make([]Due, n)
-	for i, f := range found[:n] {
-		out[i] = Due{Kind: f.kind, Key: h.Ticket.Key, Lane: ev.Lane, Field: f.field, On: f.on.in(loc), Days: f.days,
-			Owner: h.Scope.Owner, EscalateTo: p.EscalateTo, Handoff: ev.Handoff}
+	check(&h.Fallback.ReviewDate, FieldReviewDate, review)
+	deadline := DueDeadlinePassed
+	if hasClosureEvidence(h) {
+		deadline = "" // evidence is in: closing is the next step, not a nag
 	}
-	return out
+	check(&h.Change.Deadline, FieldDeadline, deadline)
+	check(&h.Fallback.ExceptionExpiry, FieldExceptionExpiry, DueExceptionExpired)
+	return found, n
 }
 
 // hasClosureEvidence reports whether any closure proof was provided.
@@ -134,6 +198,8 @@ func hasClosureEvidence(h *Handoff) bool {
 // ItemKey identifies a due item for the ledger: "KEY/kind/YYYY-MM-DD",
 // the day being the day it is due, so a new review date starts a new
 // reminder episode. For example "SEC-12/review_passed/2026-11-20".
-func ItemKey(d Due) string {
-	return d.Key + "/" + string(d.Kind) + "/" + d.On.Format("2006-01-02")
+func ItemKey(d Due) string { return itemKey(d.Key, d.Kind, d.On) }
+
+func itemKey(key string, kind DueKind, on time.Time) string {
+	return key + "/" + string(kind) + "/" + on.Format("2006-01-02")
 }
