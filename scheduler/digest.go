@@ -22,12 +22,7 @@ func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	var overdue []handoff.Due
-	for _, d := range c.collect(ctx, true) {
-		if d.Kind != handoff.DueSoon {
-			overdue = append(overdue, d)
-		}
-	}
+	overdue := c.collect(ctx, true, true)
 	if len(c.rep.Errors) > 0 {
 		// A digest built from a partial scan would under-report: say
 		// nothing this time and let the next run (or catch-up) post it.
@@ -37,7 +32,7 @@ func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
 	opts := e.textOptions(c.now)
 	if ch := e.opt.Nag.DigestChannel; ch != "" {
 		s := Send{Kind: "digest", Ref: "digest/" + ch + "/" + week, Recipient: ch, Items: nil}
-		if err := c.sendOnce(ctx, s, Message{To: recipientFor(ch), Doc: handoff.Digest(overdue, opts)}); err != nil {
+		if err := c.sendOnce(ctx, s, Message{To: recipientFor(ch), Doc: handoff.Digest(full(overdue), opts)}); err != nil {
 			c.rep.Errors = append(c.rep.Errors, err)
 		}
 	}
@@ -47,11 +42,11 @@ func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
 	return c.finish(ctx, func(s *Status) { s.LastDigest = c.now })
 }
 
-func (c *cycle) personalDigests(ctx context.Context, overdue []handoff.Due, week string) {
+func (c *cycle) personalDigests(ctx context.Context, overdue []handoff.DueBrief, week string) {
 	owners, groups := byOwner(overdue)
 	for _, k := range owners {
-		items := groups[k]
-		to, err := c.owner(ctx, items[0].Owner)
+		owner := overdue[groups[k][0]].Owner
+		to, err := c.owner(ctx, owner)
 		if err != nil {
 			c.rep.Errors = append(c.rep.Errors, fmt.Errorf("owner %s: resolve in slack: %w", k, err))
 			continue
@@ -62,7 +57,8 @@ func (c *cycle) personalDigests(ctx context.Context, overdue []handoff.Due, week
 		o := c.e.textOptions(c.now)
 		o.OwnerSlackID = to.UserID
 		s := Send{Kind: "personal_digest", Ref: "digest/" + to.UserID + "/" + week, Recipient: to.UserID}
-		if err := c.sendOnce(ctx, s, Message{To: to, Doc: handoff.PersonalDigest(items[0].Owner, items, o)}); err != nil {
+		items := full(pick(overdue, groups[k]))
+		if err := c.sendOnce(ctx, s, Message{To: to, Doc: handoff.PersonalDigest(owner, items, o)}); err != nil {
 			c.rep.Errors = append(c.rep.Errors, fmt.Errorf("owner %s: %w", k, err))
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -13,10 +12,15 @@ import (
 )
 
 // collect scans every project's whole scope and returns what is due soon
-// or overdue. Tickets created before the backlog cut-off are left out of
-// nags (withBacklog false) so a new install does not blast old tickets.
-func (c *cycle) collect(ctx context.Context, withBacklog bool) []handoff.Due {
-	var dues []handoff.Due
+// or overdue (with overdueOnly, what is overdue), in the order read.
+// Tickets created before the backlog cut-off are left out of nags
+// (withBacklog false) so a new install does not blast old tickets.
+//
+// It keeps briefs, not Dues: a Due holds a copy of its ticket's whole
+// handoff (3.5 KiB), and a scope of 100,000 tickets has some 12,000 items
+// due; the texts are rendered from the few of them a message is about.
+func (c *cycle) collect(ctx context.Context, withBacklog, overdueOnly bool) []handoff.DueBrief {
+	var dues []handoff.DueBrief
 	for _, p := range c.e.opt.Projects {
 		err := c.e.opt.Tracker.Scan(ctx, ScanRequest{Project: p.Name}, func(t Ticket) error {
 			c.rep.Tickets++
@@ -26,12 +30,20 @@ func (c *cycle) collect(ctx context.Context, withBacklog bool) []handoff.Due {
 			h := handoff.Read(t.Input)
 			h.Ticket.Project = p.Name
 			ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
-			for _, d := range handoff.DueItems(ev, p.Policy, c.now, c.e.opt.Location) {
+			n := len(dues)
+			dues = handoff.AppendDueBriefs(dues, &ev, p.Policy, c.now, c.e.opt.Location)
+			kept := dues[:n]
+			for _, d := range dues[n:] {
+				if overdueOnly && d.Kind == handoff.DueSoon {
+					continue
+				}
 				if d.EscalateTo == "" {
 					d.EscalateTo = p.EscalateTo
 				}
-				dues = append(dues, d)
+				kept = append(kept, d)
 			}
+			clear(dues[len(kept):])
+			dues = kept
 			return ctx.Err()
 		})
 		if err != nil {
@@ -56,12 +68,13 @@ func (c *cycle) owner(ctx context.Context, p handoff.Person) (Recipient, error) 
 	return r, err
 }
 
-// byOwner groups items by owner, and returns the owners in a stable order.
-func byOwner(dues []handoff.Due) ([]string, map[string][]handoff.Due) {
-	groups := map[string][]handoff.Due{}
-	for _, d := range dues {
+// byOwner groups items by owner, as indexes into dues in the order given,
+// and returns the owners in a stable order.
+func byOwner(dues []handoff.DueBrief) ([]string, map[string][]int) {
+	groups := map[string][]int{}
+	for i, d := range dues {
 		k := ownerKey(d.Owner)
-		groups[k] = append(groups[k], d)
+		groups[k] = append(groups[k], i)
 	}
 	owners := make([]string, 0, len(groups))
 	for k := range groups {
@@ -69,6 +82,27 @@ func byOwner(dues []handoff.Due) ([]string, map[string][]handoff.Due) {
 	}
 	sort.Strings(owners)
 	return owners, groups
+}
+
+// pick is the items of dues at the indexes.
+func pick(dues []handoff.DueBrief, idx []int) []handoff.DueBrief {
+	out := make([]handoff.DueBrief, len(idx))
+	for i, j := range idx {
+		out[i] = dues[j]
+	}
+	return out
+}
+
+// full turns briefs back into the Dues the texts take.
+func full(bs []handoff.DueBrief) []handoff.Due {
+	if len(bs) == 0 {
+		return nil
+	}
+	out := make([]handoff.Due, len(bs))
+	for i, b := range bs {
+		out[i] = b.Due()
+	}
+	return out
 }
 
 // ownerKey identifies an owner for batching and the manager map.
@@ -97,7 +131,7 @@ func (e *Engine) Nag(ctx context.Context, o NagOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	dues := c.collect(ctx, false)
+	dues := c.collect(ctx, false, false)
 	if len(c.rep.Errors) > 0 {
 		// An owner's reminder batches their items from every project under
 		// one ref a day: sent from a partial scan, it would use up the day
@@ -110,7 +144,7 @@ func (e *Engine) Nag(ctx context.Context, o NagOptions) (*Report, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		if err := c.nagOwner(ctx, k, groups[k]); err != nil {
+		if err := c.nagOwner(ctx, k, pick(dues, groups[k])); err != nil {
 			c.rep.Errors = append(c.rep.Errors, err)
 			e.log.Error("owner not nagged; the next run retries", "owner", k, "err", err)
 		}
@@ -132,12 +166,12 @@ func (c *cycle) finish(ctx context.Context, set func(*Status)) (*Report, error) 
 
 // plan is what one owner is told in one run.
 type plan struct {
-	remind, soon []handoff.Due
-	escalate     map[string][]handoff.Due // by target
+	remind, soon []handoff.DueBrief
+	escalate     map[string][]handoff.DueBrief // by target
 	level        int
 }
 
-func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.Due) error {
+func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.DueBrief) error {
 	person := dues[0].Owner
 	sort.Slice(dues, func(i, j int) bool {
 		if dues[i].Days != dues[j].Days {
@@ -145,7 +179,7 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.Due) erro
 		}
 		return dues[i].Key < dues[j].Key
 	})
-	p := plan{escalate: map[string][]handoff.Due{}}
+	p := plan{escalate: map[string][]handoff.DueBrief{}}
 	today := c.e.day(c.now)
 	for _, d := range dues {
 		if err := c.planItem(ctx, k, d, today, &p); err != nil {
@@ -162,13 +196,13 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.Due) erro
 	if len(p.remind)+len(p.soon) > 0 && !c.quiet(k, to) {
 		o := c.e.textOptions(c.now)
 		o.OwnerSlackID = to.UserID
-		doc := joinDocs(handoff.Reminder(person, p.remind, o), handoff.HeadsUp(person, p.soon, o), len(p.remind) > 0, len(p.soon) > 0)
+		doc := joinDocs(handoff.Reminder(person, full(p.remind), o), handoff.HeadsUp(person, full(p.soon), o), len(p.remind) > 0, len(p.soon) > 0)
 		dest := to.UserID
 		if !to.Reachable || dest == "" {
 			dest = to.Channel + "/" + k
 		}
 		s := Send{Kind: "reminder", Ref: "nag/" + dest + "/" + today, Recipient: firstNonEmpty(to.UserID, to.Channel),
-			Items: itemKeys(append(slices.Clone(p.remind), p.soon...))}
+			Items: append(itemKeys(p.remind), itemKeys(p.soon)...)}
 		if err := c.sendOnce(ctx, s, Message{To: to, Doc: doc}); err != nil {
 			return fmt.Errorf("owner %s: %w", k, err)
 		}
@@ -184,7 +218,7 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.Due) erro
 		if err != nil {
 			return fmt.Errorf("owner %s: escalation target %s: %w", k, t, err)
 		}
-		doc := handoff.Escalation(person, items, p.level, c.e.textOptions(c.now))
+		doc := handoff.Escalation(person, full(items), p.level, c.e.textOptions(c.now))
 		s := Send{Kind: "escalation", Ref: "escalation/" + t + "/" + k + "/" + today, Recipient: firstNonEmpty(rcpt.UserID, rcpt.Channel),
 			Items: itemKeys(items), Level: p.level}
 		if err := c.sendOnce(ctx, s, Message{To: rcpt, Doc: doc}); err != nil {
@@ -196,13 +230,13 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.Due) erro
 
 // planItem decides whether one item is reminded, warned of or escalated
 // today, from what the ledger says was already sent about it.
-func (c *cycle) planItem(ctx context.Context, owner string, d handoff.Due, today string, p *plan) error {
+func (c *cycle) planItem(ctx context.Context, owner string, d handoff.DueBrief, today string, p *plan) error {
 	if until, err := c.e.opt.Ledger.SnoozedUntil(ctx, d.Key); err != nil {
 		return fmt.Errorf("%s: ledger snooze: %w", d.Key, err)
 	} else if c.now.Before(until) {
 		return nil
 	}
-	hist, err := c.e.opt.Ledger.History(ctx, handoff.ItemKey(d))
+	hist, err := c.e.opt.Ledger.History(ctx, d.ItemKey())
 	if err != nil {
 		return fmt.Errorf("%s: ledger history: %w", d.Key, err)
 	}
@@ -260,9 +294,9 @@ func (c *cycle) daysSince(t time.Time) int {
 	return int(db.Sub(da).Hours() / 24)
 }
 
-func (c *cycle) escalationTarget(owner string, d handoff.Due) string {
+func (c *cycle) escalationTarget(owner string, d handoff.DueBrief) string {
 	if f := c.e.opt.Nag.Escalate; f != nil {
-		return f(d.Handoff.Ticket.Project, d.Owner)
+		return f(d.Ticket.Project, d.Owner)
 	}
 	if m := c.e.opt.Nag.Managers[owner]; m != "" {
 		return m
@@ -313,10 +347,10 @@ func (c *cycle) sendOnce(ctx context.Context, s Send, m Message) error {
 	return err
 }
 
-func itemKeys(ds []handoff.Due) []string {
+func itemKeys(ds []handoff.DueBrief) []string {
 	out := make([]string, len(ds))
 	for i, d := range ds {
-		out[i] = handoff.ItemKey(d)
+		out[i] = d.ItemKey()
 	}
 	return out
 }
