@@ -42,8 +42,24 @@ var jiraTimeLayouts = []string{
 	"2006-01-02",
 }
 
+// parseJiraTime tries the layouts in order, skipping those that cannot
+// match the string's shape (a failed time.Parse builds an error): the
+// first three need a 'T' after the date, and at least 19 characters, the
+// first also a fraction ('.' or ','); the last is exactly ten characters.
+// The layout that matches is the one the full loop would find.
 func parseJiraTime(s string) (time.Time, bool) {
-	for _, l := range jiraTimeLayouts {
+	layouts := jiraTimeLayouts
+	switch {
+	case len(s) == len("2006-01-02"):
+		layouts = layouts[3:]
+	case len(s) < len("2006-01-02T1:04:05Z") || s[10] != 'T':
+		return time.Time{}, false
+	case strings.IndexAny(s, ".,") < 0:
+		layouts = layouts[1:3]
+	default:
+		layouts = layouts[:3]
+	}
+	for _, l := range layouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t, true
 		}
@@ -52,6 +68,12 @@ func parseJiraTime(s string) (time.Time, bool) {
 }
 
 func rawString(raw json.RawMessage) string {
+	if s, ok := fastString(raw); ok {
+		return s
+	}
+	if isNull(raw) { // null, nothing or not JSON: ""
+		return ""
+	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s
@@ -65,8 +87,14 @@ func rawTime(raw json.RawMessage) time.Time {
 }
 
 func rawUser(raw json.RawMessage) handoff.User {
+	if isNull(raw) {
+		return handoff.User{}
+	}
+	if u, ok := fastUser(raw); ok {
+		return u
+	}
 	var u userJSON
-	if isNull(raw) || json.Unmarshal(raw, &u) != nil {
+	if json.Unmarshal(raw, &u) != nil {
 		return handoff.User{}
 	}
 	return u.user()
@@ -77,29 +105,48 @@ func isNull(raw json.RawMessage) bool {
 	return len(t) == 0 || bytes.Equal(t, []byte("null"))
 }
 
-// decodeTicket reads the identity and state of a hit.
+// decodeTicket reads the identity and state of a hit. Each field is read
+// as json.Unmarshal reads it, through a fast path for the usual shapes.
 func (c *Client) decodeTicket(is rawIssue, projectName string) handoff.Ticket {
 	f := is.Fields
 	t := handoff.Ticket{Key: is.Key, Project: projectName, URL: c.base + "/browse/" + is.Key,
 		Summary: rawString(f["summary"]), Created: rawTime(f["created"]), Updated: rawTime(f["updated"]),
 		Resolved: rawTime(f["resolutiondate"]), Assignee: rawUser(f["assignee"]), Reporter: rawUser(f["reporter"])}
-	var st struct {
-		Name     string `json:"name"`
-		Category struct {
-			Key string `json:"key"`
-		} `json:"statusCategory"`
+	if name, cat, ok, handled := fastStatus(f["status"]); handled {
+		if ok {
+			t.Status, t.StatusCategory = name, handoff.StatusCategory(cat)
+		}
+	} else {
+		var st struct {
+			Name     string `json:"name"`
+			Category struct {
+				Key string `json:"key"`
+			} `json:"statusCategory"`
+		}
+		if json.Unmarshal(f["status"], &st) == nil {
+			t.Status = st.Name
+			t.StatusCategory = handoff.StatusCategory(st.Category.Key)
+		}
 	}
-	if json.Unmarshal(f["status"], &st) == nil {
-		t.Status = st.Name
-		t.StatusCategory = handoff.StatusCategory(st.Category.Key)
+	if !isNull(f["resolution"]) {
+		if name, ok, handled := fastName(f["resolution"]); handled {
+			if ok {
+				t.Resolution = name
+			}
+		} else {
+			var res struct {
+				Name string `json:"name"`
+			}
+			if json.Unmarshal(f["resolution"], &res) == nil {
+				t.Resolution = res.Name
+			}
+		}
 	}
-	var res struct {
-		Name string `json:"name"`
+	if labels, ok := fastStrings(f["labels"]); ok {
+		t.Labels = labels
+	} else {
+		_ = json.Unmarshal(f["labels"], &t.Labels)
 	}
-	if !isNull(f["resolution"]) && json.Unmarshal(f["resolution"], &res) == nil {
-		t.Resolution = res.Name
-	}
-	_ = json.Unmarshal(f["labels"], &t.Labels)
 	return t
 }
 
@@ -109,7 +156,23 @@ func (c *Client) decodeTicket(is rawIssue, projectName string) handoff.Ticket {
 // multi select, cascading select, labels, components, versions, status,
 // resolution, priority. ok is false for an empty value. An unknown shape
 // comes back as its raw JSON text with known false, for a warning.
+//
+// The usual shapes are read by decodeValueFast; decodeValueGeneric, which
+// decodes into `any`, reads the rest and is what decodeValueFast must
+// agree with.
 func decodeValue(raw json.RawMessage) (v handoff.FieldValue, ok, known bool) {
+	if isNull(raw) {
+		return v, false, true
+	}
+	if v, ok, known, handled := decodeValueFast(raw); handled {
+		return v, ok, known
+	}
+	return decodeValueGeneric(raw)
+}
+
+// decodeValueGeneric is decodeValue through encoding/json: the reference
+// for decodeValueFast, and its fallback.
+func decodeValueGeneric(raw json.RawMessage) (v handoff.FieldValue, ok, known bool) {
 	if isNull(raw) {
 		return v, false, true
 	}
