@@ -12,6 +12,8 @@ type DigestOptions struct {
 	DryRun bool
 	// CountsOnly keeps the report's counts but not the texts sent.
 	CountsOnly bool
+	// OnAction is NagOptions.OnAction for the digest.
+	OnAction func(a Action, dryRun bool)
 }
 
 // Digest posts the weekly overdue digest — every overdue item grouped by
@@ -22,6 +24,7 @@ func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.rep.onAction = o.OnAction
 	overdue := c.collect(ctx, true, true)
 	if len(c.rep.Errors) > 0 {
 		// A digest built from a partial scan would under-report: say

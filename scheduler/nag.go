@@ -120,6 +120,11 @@ type NagOptions struct {
 	DryRun bool
 	// CountsOnly keeps the report's counts but not the texts sent.
 	CountsOnly bool
+	// OnAction, when set, is called with each action as it is done (in a
+	// dry run, planned), its text included, and whether the run is dry: a
+	// caller that prints the texts as they go can ask for CountsOnly and
+	// hold none of them.
+	OnAction func(a Action, dryRun bool)
 }
 
 // Nag reminds owners of what is due soon or overdue: one message per
@@ -131,6 +136,7 @@ func (e *Engine) Nag(ctx context.Context, o NagOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.rep.onAction = o.OnAction
 	dues := c.collect(ctx, false, false)
 	if len(c.rep.Errors) > 0 {
 		// An owner's reminder batches their items from every project under

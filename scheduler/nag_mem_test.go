@@ -162,41 +162,60 @@ func TestNagDigestMemory(t *testing.T) {
 			due++
 		}
 	}
-	for _, personal := range []bool{false, true} {
-		msg := &sinkMessenger{}
-		e, err := New(Options{
-			Tracker: gen, Messenger: msg, Ledger: &nullLedger{newMemLedger()}, Location: berlin, Now: func() time.Time { return t0 },
-			Projects: []Project{{Name: "SEC", Policy: handoff.DefaultPolicy()}},
-			Nag:      NagPolicy{DigestChannel: "#patch-digest", EscalationChannel: "#patch-escalations", EscalateAfter: 3, PersonalDigest: personal},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rep *Report
-		for _, job := range []string{"nag", "digest"} {
-			if job == "nag" && personal {
-				continue
-			}
-			peak, total := peakHeap(func() {
-				if job == "nag" {
-					rep, err = e.Nag(context.Background(), NagOptions{})
-				} else {
-					rep, err = e.Digest(context.Background(), DigestOptions{})
-				}
+	// kept: the report keeps each message's text (the options' default);
+	// streamed: the CLI's way, each text seen once as it goes, none kept.
+	for _, mode := range []string{"kept", "streamed"} {
+		for _, personal := range []bool{false, true} {
+			msg := &sinkMessenger{}
+			e, err := New(Options{
+				Tracker: gen, Messenger: msg, Ledger: &nullLedger{newMemLedger()}, Location: berlin, Now: func() time.Time { return t0 },
+				Projects: []Project{{Name: "SEC", Policy: handoff.DefaultPolicy()}},
+				Nag:      NagPolicy{DigestChannel: "#patch-digest", EscalationChannel: "#patch-escalations", EscalateAfter: 3, PersonalDigest: personal},
 			})
 			if err != nil {
-				t.Fatalf("%s: %v", job, err)
+				t.Fatal(err)
 			}
-			if rep.Tickets != n {
-				t.Errorf("%s read %d tickets, want %d", job, rep.Tickets, n)
+			streamed := mode == "streamed"
+			seen := 0
+			show := func(a Action, dry bool) {
+				if a.Doc.Title == "" {
+					t.Errorf("%s: streamed without its text", a.Ref)
+				}
+				seen++
 			}
-			name := job
-			if job == "digest" && personal {
-				name = "digest+personal"
+			if !streamed {
+				show = nil
 			}
-			t.Logf("%-16s N=%d due=%d sends=%d: peak heap %6.1f MiB (%5.0f B per ticket, %6.0f B per due item), allocated %7.1f MiB, messages %x",
-				name, n, due, len(rep.Actions), mib(peak), float64(peak)/float64(n), float64(peak)/float64(due), mib(total), msg.h[:6])
-			msg.h = [sha256.Size]byte{}
+			for _, job := range []string{"nag", "digest"} {
+				if job == "nag" && personal {
+					continue
+				}
+				seen = 0
+				var rep *Report
+				peak, total := peakHeap(func() {
+					if job == "nag" {
+						rep, err = e.Nag(context.Background(), NagOptions{CountsOnly: streamed, OnAction: show})
+					} else {
+						rep, err = e.Digest(context.Background(), DigestOptions{CountsOnly: streamed, OnAction: show})
+					}
+				})
+				if err != nil {
+					t.Fatalf("%s: %v", job, err)
+				}
+				if rep.Tickets != n {
+					t.Errorf("%s read %d tickets, want %d", job, rep.Tickets, n)
+				}
+				if streamed && seen != len(rep.Actions) {
+					t.Errorf("%s: %d actions streamed, %d in the report", job, seen, len(rep.Actions))
+				}
+				name := job
+				if job == "digest" && personal {
+					name = "digest+personal"
+				}
+				t.Logf("%-16s %-8s N=%d due=%d sends=%d: peak heap %6.1f MiB (%5.0f B per ticket, %6.0f B per due item), allocated %7.1f MiB, messages %x",
+					name, mode, n, due, len(rep.Actions), mib(peak), float64(peak)/float64(n), float64(peak)/float64(due), mib(total), msg.h[:6])
+				msg.h = [sha256.Size]byte{}
+			}
 		}
 	}
 }

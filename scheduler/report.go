@@ -65,9 +65,14 @@ type Report struct {
 	// reports counts, and keeping every rendered message of a large first
 	// sync would hold hundreds of megabytes for nothing.
 	countsOnly bool
+	// onAction, when set, sees each action with its text as it is added.
+	onAction func(a Action, dryRun bool)
 }
 
 func (r *Report) add(a Action) {
+	if r.onAction != nil {
+		r.onAction(a, r.DryRun)
+	}
 	if r.countsOnly {
 		a.Doc = handoff.Doc{}
 	}

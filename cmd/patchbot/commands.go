@@ -140,25 +140,37 @@ func cmdSync(ctx context.Context, args []string, out, errOut io.Writer) int {
 	var full *bool
 	return oneShot(ctx, "sync", args, out, errOut, func(fs *flag.FlagSet) {
 		full = fs.Bool("full", false, "read the whole scope, not just what changed since the last sync")
-	}, func(e *scheduler.Engine, dry bool) (*scheduler.Report, error) {
-		return e.Sync(ctx, scheduler.SyncOptions{Full: *full, DryRun: dry, CountsOnly: !dry})
+	}, func(e *scheduler.Engine, dry bool, show showFunc) (*scheduler.Report, error) {
+		rep, err := e.Sync(ctx, scheduler.SyncOptions{Full: *full, DryRun: dry, CountsOnly: !dry})
+		if rep != nil {
+			for _, a := range rep.Actions {
+				show(a, rep.DryRun)
+			}
+		}
+		return rep, err
 	})
 }
 
+// cmdNag, like cmdDigest, prints each message as it is sent (or would
+// be) and keeps none: a nag over a large scope writes thousands of them.
 func cmdNag(ctx context.Context, args []string, out, errOut io.Writer) int {
-	return oneShot(ctx, "nag", args, out, errOut, nil, func(e *scheduler.Engine, dry bool) (*scheduler.Report, error) {
-		return e.Nag(ctx, scheduler.NagOptions{DryRun: dry})
+	return oneShot(ctx, "nag", args, out, errOut, nil, func(e *scheduler.Engine, dry bool, show showFunc) (*scheduler.Report, error) {
+		return e.Nag(ctx, scheduler.NagOptions{DryRun: dry, CountsOnly: true, OnAction: show})
 	})
 }
 
 func cmdDigest(ctx context.Context, args []string, out, errOut io.Writer) int {
-	return oneShot(ctx, "digest", args, out, errOut, nil, func(e *scheduler.Engine, dry bool) (*scheduler.Report, error) {
-		return e.Digest(ctx, scheduler.DigestOptions{DryRun: dry})
+	return oneShot(ctx, "digest", args, out, errOut, nil, func(e *scheduler.Engine, dry bool, show showFunc) (*scheduler.Report, error) {
+		return e.Digest(ctx, scheduler.DigestOptions{DryRun: dry, CountsOnly: true, OnAction: show})
 	})
 }
 
-// oneShot runs a job once, printing what it sent or would send.
-func oneShot(ctx context.Context, name string, args []string, out, errOut io.Writer, extra func(*flag.FlagSet), job func(*scheduler.Engine, bool) (*scheduler.Report, error)) int {
+// showFunc prints one action of a one-shot job with its text.
+type showFunc = func(a scheduler.Action, dryRun bool)
+
+// oneShot runs a job once, printing what it sent or would send: the job
+// shows each action (as it goes, or from its report), oneShot the summary.
+func oneShot(ctx context.Context, name string, args []string, out, errOut io.Writer, extra func(*flag.FlagSet), job func(e *scheduler.Engine, dry bool, show showFunc) (*scheduler.Report, error)) int {
 	fs := flags(name, "[--config FILE] [--post]", fmt.Sprintf("Run the %s job once and print its messages; nothing is sent without --post.", name), errOut)
 	path := configFlag(fs)
 	post := fs.Bool("post", false, "send for real (recorded in the ledger like a daemon run)")
@@ -177,9 +189,12 @@ func oneShot(ctx context.Context, name string, args []string, out, errOut io.Wri
 		return exitError
 	}
 	defer a.Close()
-	rep, err := job(a.Engine, !*post)
+	show := func(act scheduler.Action, dry bool) {
+		printAction(out, act, dry, false)
+		fmt.Fprintln(out)
+	}
+	rep, err := job(a.Engine, !*post, show)
 	if rep != nil {
-		printActions(out, rep, false)
 		fmt.Fprintln(out, summaryLine(rep))
 	}
 	if err != nil {

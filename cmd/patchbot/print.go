@@ -55,14 +55,6 @@ func printCheck(w io.Writer, rep *scheduler.Report, cloud bool) {
 	fmt.Fprintln(w, summaryLine(rep))
 }
 
-// printActions prints every action of a report with its text.
-func printActions(w io.Writer, rep *scheduler.Report, cloud bool) {
-	for _, a := range rep.Actions {
-		printAction(w, a, rep.DryRun, cloud)
-		fmt.Fprintln(w)
-	}
-}
-
 func printAction(w io.Writer, a scheduler.Action, dry, cloud bool) {
 	verb := "posted"
 	switch {
