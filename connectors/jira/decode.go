@@ -82,6 +82,9 @@ func rawString(raw json.RawMessage) string {
 }
 
 func rawTime(raw json.RawMessage) time.Time {
+	if t, ok := fastTime(raw); ok {
+		return t
+	}
 	t, _ := parseJiraTime(rawString(raw))
 	return t
 }

@@ -70,6 +70,22 @@ func (c *Client) decodeTicketReference(is rawIssue, projectName string) handoff.
 	return t
 }
 
+func decodeTrailReference(raw json.RawMessage) (handoff.Trail, bool) {
+	if isNull(raw) {
+		return handoff.Trail{}, true
+	}
+	var j trailJSON
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return handoff.Trail{}, false
+	}
+	t := handoff.Trail{Fingerprint: j.Fingerprint, Flagged: j.Flagged, CommentID: j.CommentID,
+		CommentUnknown: j.CommentUnknown, Complete: j.Complete, Deleted: j.Deleted}
+	if j.Written != nil {
+		t.Written = *j.Written
+	}
+	return t, true
+}
+
 // adfDoc wraps ADF block nodes in a document.
 func adfDoc(blocks ...string) string {
 	return `{"type":"doc","version":1,"content":[` + strings.Join(blocks, ",") + `]}`
@@ -269,6 +285,51 @@ func TestDecodeTicketEquivalence(t *testing.T) {
 	}
 }
 
+// trailValues are trail properties: as the bot writes them, and not.
+var trailValues = []string{
+	string(encodeTrail(handoff.Trail{})),
+	string(encodeTrail(handoff.Trail{Fingerprint: "3f9a", Flagged: []handoff.FieldID{handoff.FieldRollback, handoff.FieldTestPlan},
+		CommentID: "20001", Written: time.Date(2026, 11, 17, 16, 0, 0, 123456789, time.UTC)})),
+	string(encodeTrail(handoff.Trail{CommentUnknown: true, Complete: true, Deleted: true,
+		Written: time.Date(2026, 11, 17, 16, 0, 0, 0, time.FixedZone("CET", 3600))})),
+	`{"v":1,"written":"2026-11-17T16:00:00+01:00"}`, `{"v":1,"written":"2026-11-17T16:00:00Z","written":null}`,
+	`{"v":1,"written":null,"written":"2026-11-17T16:00:00Z"}`, `{"written":"2026-11-17 16:00"}`, `{"written":5}`,
+	`{"written":{"a":1}}`, `{"written":[]}`, `{"written":"2026-11-17T16:00:00Z"}`, `{"written":true}`,
+	`{"v":"1"}`, `{"v":1.0}`, `{"v":1e2}`, `{"v":-0}`, `{"v":99999999999999999999}`, `{"v":null}`, `{"v":true}`, `{"V":2}`,
+	`{"fingerprint":5}`, `{"fingerprint":null}`, `{"fingerprint":"a","fingerprint":"b"}`, `{"Fingerprint":"x"}`,
+	`{"fingerprint":"caf\u00e9"}`, `{"flagged":null}`, `{"flagged":[]}`, `{"flagged":["a",null]}`, `{"flagged":["a",1]}`,
+	`{"flagged":"a"}`, `{"flagged":{}}`, `{"flagged":["a"],"flagged":["b","c"]}`, `{"flagged":["a","b"],"flagged":[]}`,
+	`{"flagged":["a"],"flagged":null}`, `{"commentId":"1","commentUnknown":true,"complete":false,"deleted":true}`,
+	`{"complete":"true"}`, `{"complete":1}`, `{"complete":null}`, `{"COMPLETE":true}`, `{"deleted":true,"x":{"y":[1,2]}}`,
+	`{"\u0076":1}`, "{\"commentId\":\"a\",\"\u212a\":1}", `{"v":1} x`, `{"v":1`, `"trail"`, `[]`, `5`, `true`,
+	`{"v":1,"x":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
+}
+
+func checkTrailEquivalence(t *testing.T, raw []byte) {
+	t.Helper()
+	fast, ok := decodeTrail(raw)
+	ref, refOK := decodeTrailReference(raw)
+	if ok != refOK || !sameTime(fast.Written, ref.Written) {
+		t.Errorf("decodeTrail(%q) = %v %v, want %v %v", raw, fast.Written, ok, ref.Written, refOK)
+	}
+	fast.Written, ref.Written = time.Time{}, time.Time{}
+	if !reflect.DeepEqual(fast, ref) {
+		t.Errorf("decodeTrail(%q):\n fast %#v\n ref  %#v", raw, fast, ref)
+	}
+}
+
+func TestDecodeTrailEquivalence(t *testing.T) {
+	for _, raw := range append(append([]string{}, trailValues...), equivalenceValues...) {
+		checkTrailEquivalence(t, []byte(raw))
+	}
+	for _, raw := range trailValues[:3] {
+		var j trailJSON
+		if _, handled := fastTrail([]byte(raw), &j); !handled {
+			t.Errorf("the fast path leaves the bot's own trail %s to json.Unmarshal", raw)
+		}
+	}
+}
+
 func TestParseJiraTimeEquivalence(t *testing.T) {
 	for _, raw := range ticketValues {
 		var s string
@@ -286,8 +347,9 @@ func TestParseJiraTimeEquivalence(t *testing.T) {
 }
 
 // FuzzDecodeValueEquivalence holds the fast decoders to encoding/json on
-// any bytes: decodeValue to decodeValueGeneric, decodeTicket to its
-// reference, parseJiraTime to the layouts tried in order.
+// any bytes: decodeValue to decodeValueGeneric, decodeTicket and
+// decodeTrail to their references, parseJiraTime to the layouts tried in
+// order.
 func FuzzDecodeValueEquivalence(f *testing.F) {
 	for _, raw := range equivalenceValues {
 		f.Add([]byte(raw))
@@ -295,8 +357,12 @@ func FuzzDecodeValueEquivalence(f *testing.F) {
 	for _, raw := range ticketValues {
 		f.Add([]byte(raw))
 	}
+	for _, raw := range trailValues {
+		f.Add([]byte(raw))
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		checkValueEquivalence(t, raw)
+		checkTrailEquivalence(t, raw)
 		b := json.RawMessage(raw)
 		checkTicketEquivalence(t, map[string]json.RawMessage{"summary": b, "status": b, "resolution": b, "labels": b,
 			"assignee": b, "reporter": b, "created": b, "updated": b, "resolutiondate": b})

@@ -559,7 +559,6 @@ func (d *fastDecoder) adfInline(isString bool, typ string, attrs jtok) string {
 // false when decodeValueGeneric must decide.
 func decodeValueFast(raw json.RawMessage) (v handoff.FieldValue, ok, known, handled bool) {
 	d := fastDecoder{b: raw}
-	unknown := handoff.FieldValue{Text: string(raw)}
 	switch d.peek() {
 	case '{':
 		var f objFacts
@@ -572,7 +571,7 @@ func decodeValueFast(raw json.RawMessage) (v handoff.FieldValue, ok, known, hand
 			return v, false, false, false
 		}
 		if !k {
-			return unknown, true, false, true
+			return handoff.FieldValue{Text: string(raw)}, true, false, true
 		}
 		v.Text = text
 		if isUser {
@@ -595,7 +594,7 @@ func decodeValueFast(raw json.RawMessage) (v handoff.FieldValue, ok, known, hand
 					return v, false, false, false
 				}
 				if !k {
-					return unknown, true, false, true
+					return handoff.FieldValue{Text: string(raw)}, true, false, true
 				}
 				if text != "" {
 					v.Items = append(v.Items, text)
@@ -618,7 +617,7 @@ func decodeValueFast(raw json.RawMessage) (v handoff.FieldValue, ok, known, hand
 				if d.bad {
 					return v, false, false, false
 				}
-				return unknown, true, false, true
+				return handoff.FieldValue{Text: string(raw)}, true, false, true
 			}
 			if d.bad {
 				return v, false, false, false
@@ -664,6 +663,20 @@ func fastString(raw []byte) (string, bool) {
 	return string(t.body()), true
 }
 
+// fastTime is rawTime for a plain string, parsed from the hit's bytes.
+func fastTime(raw []byte) (time.Time, bool) {
+	d := fastDecoder{b: raw}
+	if d.peek() != '"' {
+		return time.Time{}, false
+	}
+	t := d.string()
+	if !d.end() || t.esc {
+		return time.Time{}, false
+	}
+	tm, _ := parseJiraTime(string(t.body()))
+	return tm, true
+}
+
 // structField is which of names json.Unmarshal would store a member with
 // key k in, when reading into a struct of fields tagged names: -1 for
 // none. handled is false for a key only json.Unmarshal can place: an
@@ -693,11 +706,12 @@ func structField(k jtok, names []string) (i int, handled bool) {
 }
 
 // structStrings is json.Unmarshal of an object into a struct of string
-// fields tagged names, and nested, for one member, a struct read by
-// nestedFn. It sets out[i] for a string member (a null one leaves it).
-// failed is true when json.Unmarshal returns an error (a member of the
-// wrong type); handled is false when only json.Unmarshal can tell.
-func (d *fastDecoder) structStrings(names []string, out []string, nested string, nestedFn func(d *fastDecoder) (failed, handled bool)) (failed, handled bool) {
+// fields tagged names (and, when nested is not "", a struct field tagged
+// nested of string fields tagged nestedNames). It sets out[i] (nestedOut[i])
+// for a string member; a null one leaves it. failed is true when
+// json.Unmarshal returns an error (a member of the wrong type); handled
+// is false when only json.Unmarshal can tell.
+func (d *fastDecoder) structStrings(names, out []string, nested string, nestedNames, nestedOut []string) (failed, handled bool) {
 	if d.peek() != '{' {
 		return false, false
 	}
@@ -713,11 +727,9 @@ func (d *fastDecoder) structStrings(names []string, out []string, nested string,
 			} else if i == 0 {
 				switch d.peek() {
 				case '{':
-					f, h := nestedFn(d)
-					if !h {
+					if f, h := d.structStrings(nestedNames, nestedOut, "", nil, nil); !h {
 						return false, false
-					}
-					if f {
+					} else if f {
 						return true, true
 					}
 				case 'n':
@@ -751,10 +763,9 @@ func (d *fastDecoder) structStrings(names []string, out []string, nested string,
 }
 
 var (
-	userFieldNames   = []string{"accountId", "name", "key", "emailAddress", "displayName"}
-	nameFieldNames   = []string{"name"}
-	statusKeyNames   = []string{"key"}
-	statusCategoryID = "statusCategory"
+	userFieldNames = []string{"accountId", "name", "key", "emailAddress", "displayName"}
+	nameFieldNames = []string{"name"}
+	keyFieldNames  = []string{"key"}
 )
 
 // fastUser is rawUser for a value that is not null.
@@ -769,7 +780,7 @@ func fastUser(raw []byte) (handoff.User, bool) {
 		return handoff.User{}, true
 	}
 	var f [5]string
-	failed, handled := d.structStrings(userFieldNames, f[:], "", nil)
+	failed, handled := d.structStrings(userFieldNames, f[:], "", nil, nil)
 	switch {
 	case failed:
 		return handoff.User{}, true
@@ -784,9 +795,7 @@ func fastUser(raw []byte) (handoff.User, bool) {
 func fastStatus(raw []byte) (name, category string, ok, handled bool) {
 	d := fastDecoder{b: raw}
 	var n, c [1]string
-	failed, h := d.structStrings(nameFieldNames, n[:], statusCategoryID, func(d *fastDecoder) (bool, bool) {
-		return d.structStrings(statusKeyNames, c[:], "", nil)
-	})
+	failed, h := d.structStrings(nameFieldNames, n[:], "statusCategory", keyFieldNames, c[:])
 	switch {
 	case failed:
 		return "", "", false, true
@@ -801,7 +810,7 @@ func fastStatus(raw []byte) (name, category string, ok, handled bool) {
 func fastName(raw []byte) (name string, ok, handled bool) {
 	d := fastDecoder{b: raw}
 	var n [1]string
-	failed, h := d.structStrings(nameFieldNames, n[:], "", nil)
+	failed, h := d.structStrings(nameFieldNames, n[:], "", nil, nil)
 	switch {
 	case failed:
 		return "", false, true
@@ -831,4 +840,108 @@ func fastStrings(raw []byte) ([]string, bool) {
 		return nil, false
 	}
 	return out, true
+}
+
+var trailFieldNames = []string{"v", "fingerprint", "flagged", "commentId", "commentUnknown", "complete", "deleted", "written"}
+
+// fastTrail is json.Unmarshal of the trail property (not null) into j.
+// failed is true when json.Unmarshal returns an error; handled is false
+// when only json.Unmarshal can tell, and j is then to be thrown away.
+func fastTrail(raw []byte, j *trailJSON) (failed, handled bool) {
+	d := fastDecoder{b: raw}
+	if d.peek() != '{' {
+		// A string, number, boolean or array: json refuses it for a
+		// struct; anything else is not JSON.
+		return true, !d.bad
+	}
+	d.enter()
+	for n := 0; d.more('}', n); n++ {
+		k := d.key()
+		if d.bad {
+			return false, false
+		}
+		i, ok := structField(k, trailFieldNames)
+		if !ok {
+			return false, false
+		}
+		v := d.value()
+		if d.bad {
+			return false, false
+		}
+		if i < 0 || v.kind == jNull && i != 2 && i != 7 {
+			continue // null leaves a number, string or boolean as it is
+		}
+		switch i {
+		case 0:
+			if v.kind != jNumber {
+				return true, true
+			}
+			n, err := strconv.ParseInt(string(v.raw), 10, 0)
+			if err != nil {
+				return true, true // json reads an int with ParseInt too
+			}
+			j.V = int(n)
+		case 1, 3:
+			if v.kind != jString {
+				return true, true
+			}
+			if i == 1 {
+				j.Fingerprint = d.str(v)
+			} else {
+				j.CommentID = d.str(v)
+			}
+		case 2:
+			switch v.kind {
+			case jNull:
+				j.Flagged = nil
+			case jArray:
+				s := d.sub(v)
+				flagged := []handoff.FieldID{}
+				s.enter()
+				for m := 0; s.more(']', m); m++ {
+					e := s.value()
+					if e.kind != jString {
+						return false, false // json keeps going with a zero element
+					}
+					flagged = append(flagged, handoff.FieldID(s.str(e)))
+				}
+				if s.bad {
+					return false, false
+				}
+				j.Flagged = flagged
+			default:
+				return false, false
+			}
+		case 4, 5, 6:
+			if v.kind != jBool {
+				return true, true
+			}
+			b := v.raw[0] == 't'
+			switch i {
+			case 4:
+				j.CommentUnknown = b
+			case 5:
+				j.Complete = b
+			default:
+				j.Deleted = b
+			}
+		case 7:
+			if v.kind == jNull {
+				j.Written = nil
+				continue
+			}
+			// json hands any other value to time.Time's UnmarshalJSON,
+			// into the time it already holds if any.
+			if j.Written == nil {
+				j.Written = new(time.Time)
+			}
+			if j.Written.UnmarshalJSON(v.raw) != nil {
+				return true, true
+			}
+		}
+	}
+	if !d.end() || d.bad {
+		return false, false
+	}
+	return false, true
 }

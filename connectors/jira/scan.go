@@ -143,7 +143,7 @@ func (c *Client) search(ctx context.Context, p *project, where string, emit func
 
 // decode turns a hit into the scheduler's ticket.
 func (c *Client) decode(is rawIssue, p *project) scheduler.Ticket {
-	in := handoff.Input{Ticket: c.decodeTicket(is, p.Name), Fields: map[handoff.FieldID]handoff.FieldValue{}}
+	in := handoff.Input{Ticket: c.decodeTicket(is, p.Name), Fields: make(map[handoff.FieldID]handoff.FieldValue, len(p.ids))}
 	if p.UseDescription {
 		in.Description = descriptionText(is.Fields["description"])
 	}

@@ -39,7 +39,11 @@ func decodeTrail(raw json.RawMessage) (handoff.Trail, bool) {
 		return handoff.Trail{}, true
 	}
 	var j trailJSON
-	if err := json.Unmarshal(raw, &j); err != nil {
+	if failed, handled := fastTrail(raw, &j); handled {
+		if failed {
+			return handoff.Trail{}, false
+		}
+	} else if j = (trailJSON{}); json.Unmarshal(raw, &j) != nil {
 		return handoff.Trail{}, false
 	}
 	t := handoff.Trail{Fingerprint: j.Fingerprint, Flagged: j.Flagged, CommentID: j.CommentID,
