@@ -32,8 +32,14 @@ type Client struct {
 
 type project struct {
 	Project
-	ids   map[handoff.FieldID]string // handoff field -> Jira field id
-	fetch []string                   // the search `fields` parameter
+	mapped []mappedField // by handoff field
+	fetch  []string      // the search `fields` parameter
+}
+
+// mappedField is a handoff field and the Jira field id it is read from.
+type mappedField struct {
+	concept handoff.FieldID
+	id      string
 }
 
 // baseFields are always fetched besides the mapped ones.

@@ -183,6 +183,15 @@ func (d *fastDecoder) number() jtok {
 
 func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
+// strPlain marks the bytes a string scan can step over: not a quote, a
+// backslash, a control character or the start of a multi-byte rune.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // string scans a string at d.i, validating its escapes; control
 // characters are not allowed in JSON strings.
 func (d *fastDecoder) string() jtok {
@@ -191,6 +200,9 @@ func (d *fastDecoder) string() jtok {
 	i := start + 1
 	esc, high := false, false
 	for {
+		for i < len(b) && strPlain[b[i]] {
+			i++
+		}
 		if i >= len(b) {
 			d.bad = true
 			return jtok{}
@@ -225,8 +237,8 @@ func (d *fastDecoder) string() jtok {
 		case c < 0x20:
 			d.bad = true
 			return jtok{}
-		default:
-			high = high || c >= utf8.RuneSelf
+		default: // c >= utf8.RuneSelf
+			high = true
 			i++
 		}
 	}

@@ -66,7 +66,7 @@ func (c *Client) resolve(fields []FieldInfo) error {
 		if strings.TrimSpace(p.JQL) == "" {
 			errs = append(errs, fmt.Errorf("jira: project %q has no JQL", p.Name))
 		}
-		pr := &project{Project: p, ids: map[handoff.FieldID]string{}}
+		pr := &project{Project: p}
 		concepts := make([]string, 0, len(p.Fields))
 		for id := range p.Fields {
 			concepts = append(concepts, string(id))
@@ -87,7 +87,7 @@ func (c *Client) resolve(fields []FieldInfo) error {
 				errs = append(errs, &FieldError{Project: p.Name, Field: handoff.FieldID(concept), Err: err})
 				continue
 			}
-			pr.ids[handoff.FieldID(concept)] = id
+			pr.mapped = append(pr.mapped, mappedField{handoff.FieldID(concept), id})
 			if !seen[id] {
 				seen[id] = true
 				pr.fetch = append(pr.fetch, id)

@@ -143,21 +143,21 @@ func (c *Client) search(ctx context.Context, p *project, where string, emit func
 
 // decode turns a hit into the scheduler's ticket.
 func (c *Client) decode(is rawIssue, p *project) scheduler.Ticket {
-	in := handoff.Input{Ticket: c.decodeTicket(is, p.Name), Fields: make(map[handoff.FieldID]handoff.FieldValue, len(p.ids))}
+	in := handoff.Input{Ticket: c.decodeTicket(is, p.Name), Fields: make(map[handoff.FieldID]handoff.FieldValue, len(p.mapped))}
 	if p.UseDescription {
 		in.Description = descriptionText(is.Fields["description"])
 	}
-	for concept, id := range p.ids {
-		raw, present := is.Fields[id]
+	for _, m := range p.mapped {
+		raw, present := is.Fields[m.id]
 		if !present {
 			continue
 		}
 		v, ok, known := decodeValue(raw)
 		if !known {
-			c.log.Warn("jira: unknown field shape; using its raw text", "ticket", is.Key, "field", id, "concept", string(concept))
+			c.log.Warn("jira: unknown field shape; using its raw text", "ticket", is.Key, "field", m.id, "concept", string(m.concept))
 		}
 		if ok {
-			in.Fields[concept] = v
+			in.Fields[m.concept] = v
 		}
 	}
 	trail, ok := decodeTrail(is.Properties[c.opts.PropertyKey])
