@@ -315,9 +315,29 @@ func TestRestartBetweenIntentAndSendSendsExactlyOnce(t *testing.T) {
 			for _, f := range tc.faults {
 				w.Slack.Inject(f)
 			}
-			kill, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+			// The kill comes once the first intent is on record (its post
+			// is then held or dropped by the fault), not after a fixed
+			// time a loaded machine may not reach the post in.
+			kill, cancel := context.WithCancel(ctx)
+			killed := make(chan struct{})
+			go func() {
+				defer close(killed)
+				defer cancel()
+				for end := time.Now().Add(30 * time.Second); time.Now().Before(end); {
+					if open, err := w.App.Store.Open(ctx); err == nil && len(open) > 0 {
+						time.Sleep(100 * time.Millisecond)
+						return
+					}
+					select {
+					case <-kill.Done():
+						return
+					case <-time.After(5 * time.Millisecond):
+					}
+				}
+			}()
 			_, err = w.App.Engine.Nag(kill, scheduler.NagOptions{})
 			cancel()
+			<-killed
 			if err == nil {
 				t.Fatal("the killed run reported no error")
 			}
