@@ -66,6 +66,8 @@ type SyncOptions struct {
 	// CountsOnly keeps the report's counts but not the texts of what was
 	// sent (the daemon's scheduled runs).
 	CountsOnly bool
+	// OnAction is NagOptions.OnAction for the sync.
+	OnAction func(a Action, dryRun bool)
 }
 
 // Sync reads the projects' tickets, evaluates them, and posts validation
@@ -82,6 +84,7 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 		return nil, err
 	}
 	c.keep = o.Keep
+	c.rep.onAction = o.OnAction
 	narrowed := o.Project != "" || len(o.Keys) > 0 || o.JQL != ""
 	for _, p := range e.opt.Projects {
 		if o.Project != "" && p.Name != o.Project {

@@ -141,13 +141,15 @@ func cmdSync(ctx context.Context, args []string, out, errOut io.Writer) int {
 	return oneShot(ctx, "sync", args, out, errOut, func(fs *flag.FlagSet) {
 		full = fs.Bool("full", false, "read the whole scope, not just what changed since the last sync")
 	}, func(e *scheduler.Engine, dry bool, show showFunc) (*scheduler.Report, error) {
-		rep, err := e.Sync(ctx, scheduler.SyncOptions{Full: *full, DryRun: dry, CountsOnly: !dry})
-		if rep != nil {
-			for _, a := range rep.Actions {
-				show(a, rep.DryRun)
+		// A dry run shows each text; a real one a line per post (a
+		// first sync of a large site makes thousands).
+		line := func(a scheduler.Action, dry bool) {
+			if !dry {
+				a.Doc = handoff.Doc{}
 			}
+			show(a, dry)
 		}
-		return rep, err
+		return e.Sync(ctx, scheduler.SyncOptions{Full: *full, DryRun: dry, CountsOnly: true, OnAction: line})
 	})
 }
 
@@ -189,8 +191,9 @@ func oneShot(ctx context.Context, name string, args []string, out, errOut io.Wri
 		return exitError
 	}
 	defer a.Close()
+	cloud := a.Jira != nil && a.Jira.Deployment() == "cloud"
 	show := func(act scheduler.Action, dry bool) {
-		printAction(out, act, dry, false)
+		printAction(out, act, dry, cloud)
 		fmt.Fprintln(out)
 	}
 	rep, err := job(a.Engine, !*post, show)

@@ -173,6 +173,15 @@ func TestSyncOnceWithPost(t *testing.T) {
 	if writes == 0 {
 		t.Fatal("sync --post wrote nothing to Jira")
 	}
+	// A real run prints a line per post, naming the site's format, and no
+	// texts: a first sync of a large site makes thousands.
+	posted := regexp.MustCompile(`(?m)^  ── posted: Jira comment on [A-Z]+-\d+ \(validation, ADF\)\n\n`)
+	if n := len(posted.FindAllString(out, -1)); n == 0 || n != c.w.Jira.Writes() {
+		t.Errorf("sync --post printed %d comment lines for %d Jira writes:\n%s", n, c.w.Jira.Writes(), out)
+	}
+	if strings.Contains(out, "wiki markup") || strings.Contains(out, "\n     \n") {
+		t.Errorf("sync --post printed a wrong format or empty texts:\n%s", out)
+	}
 	if code, _, _ := c.run("sync", "--full", "--post"); code != exitOK || c.w.Jira.Writes() != writes {
 		t.Fatalf("a second sync --post wrote %d more", c.w.Jira.Writes()-writes)
 	}

@@ -76,7 +76,9 @@ func printAction(w io.Writer, a scheduler.Action, dry, cloud bool) {
 	if a.Err != nil {
 		fmt.Fprintf(w, "     error: %v\n", a.Err)
 	}
-	fmt.Fprintln(w, app.Indent(handoff.RenderText(a.Doc), "     "))
+	if text := handoff.RenderText(a.Doc); strings.TrimSpace(text) != "" {
+		fmt.Fprintln(w, app.Indent(text, "     "))
+	}
 }
 
 func summaryLine(rep *scheduler.Report) string {
