@@ -1,0 +1,139 @@
+package handoff
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The texts about due items are built from Dues that each carry a copy
+// of their handoff (3.5 KiB). These benchmarks measure what building them
+// costs over a large scope: the weekly digest over ~10,000 due items of
+// ~2,000 owners, and every owner's own texts over the same items.
+
+const (
+	copyBenchItems  = 10_000
+	copyBenchOwners = 2_000
+)
+
+var copyBench struct {
+	once   sync.Once
+	items  []Due
+	owners []Person
+	by     [][]Due // each owner's items, in the order read
+	now    time.Time
+	loc    *time.Location
+}
+
+// copyBenchData is ~10,000 due items of realistic handoffs (read and
+// evaluated from the mixed tickets of genInputs), spread over ~2,000
+// owners: some Jira accounts, some Data Center names, some emails, some
+// typed names, and a few items with no owner.
+func copyBenchData(tb testing.TB) ([]Due, TextOptions) {
+	tb.Helper()
+	cb := &copyBench
+	cb.once.Do(func() {
+		loc, err := time.LoadLocation("Europe/Berlin")
+		if err != nil {
+			loc = time.UTC
+		}
+		cb.now, cb.loc = time.Date(2026, 12, 1, 9, 0, 0, 0, loc), loc
+		p := DefaultPolicy()
+		p.EscalateTo = "#sec-leads"
+		cb.owners = make([]Person, copyBenchOwners)
+		for i := range cb.owners {
+			name := fmt.Sprintf("Owner %04d", i)
+			switch i % 4 {
+			case 0:
+				cb.owners[i] = Person{Value: Value{Text: name}, User: User{AccountID: fmt.Sprintf("5b10ac%018d", i), DisplayName: name}}
+			case 1:
+				cb.owners[i] = Person{Value: Value{Text: name}, User: User{Name: fmt.Sprintf("owner%d", i), DisplayName: name}}
+			case 2:
+				cb.owners[i] = Person{Value: Value{Text: fmt.Sprintf("Owner.%d@Example.com", i)}, User: User{Email: fmt.Sprintf("Owner.%d@Example.com", i)}}
+			default:
+				cb.owners[i] = Person{Value: Value{Text: fmt.Sprintf("team-%d", i)}}
+			}
+		}
+		cb.by = make([][]Due, copyBenchOwners)
+		r := rand.New(rand.NewPCG(7, 11))
+		for seed := uint64(1); len(cb.items) < copyBenchItems; seed++ {
+			for _, in := range genInputs(4096, seed) {
+				ev := Evaluate(Read(in), p, cb.now, loc)
+				for _, d := range DueItems(ev, p, cb.now, loc) {
+					if len(cb.items) == copyBenchItems {
+						break
+					}
+					o := r.IntN(copyBenchOwners)
+					if r.IntN(200) == 0 {
+						d.Owner = Person{} // nobody: the digest's "no owner" group
+					} else {
+						d.Owner = cb.owners[o]
+					}
+					d.Handoff.Scope.Owner = d.Owner
+					cb.items = append(cb.items, d)
+					cb.by[o] = append(cb.by[o], d)
+				}
+			}
+		}
+	})
+	return cb.items, TextOptions{Now: cb.now, Loc: cb.loc}
+}
+
+func TestCopyBenchDataIsLarge(t *testing.T) {
+	t.Parallel()
+	items, _ := copyBenchData(t)
+	over, owners := 0, map[string]bool{}
+	for _, d := range items {
+		if d.Kind != DueSoon {
+			over++
+			owners[ownerName(d.Owner)] = true
+		}
+	}
+	if len(items) != copyBenchItems || over < copyBenchItems/2 || len(owners) < copyBenchOwners*9/10 {
+		t.Errorf("%d items, %d overdue, %d owners with overdue items", len(items), over, len(owners))
+	}
+	t.Logf("%d items, %d overdue, %d owners with overdue items", len(items), over, len(owners))
+}
+
+// ownerName is a name that tells the bench's owners apart.
+func ownerName(p Person) string {
+	return p.User.AccountID + "|" + p.User.Name + "|" + p.User.Email + "|" + p.Text
+}
+
+// BenchmarkDigestCopy builds the channel digest over ~10,000 due items of
+// ~2,000 owners: the one text that holds every overdue item at once.
+func BenchmarkDigestCopy(b *testing.B) {
+	items, o := copyBenchData(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		doc := Digest(items, o)
+		if len(doc.Blocks) < copyBenchOwners {
+			b.Fatalf("%d blocks", len(doc.Blocks))
+		}
+	}
+}
+
+// BenchmarkOwnerTextsCopy builds every owner's texts over the same items:
+// a reminder, an escalation, a heads-up and a personal digest each.
+func BenchmarkOwnerTextsCopy(b *testing.B) {
+	_, o := copyBenchData(b)
+	cb := &copyBench
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		for i, items := range cb.by {
+			owner := cb.owners[i]
+			n += len(Reminder(owner, items, o).Blocks)
+			n += len(Escalation(owner, items, 1, o).Blocks)
+			n += len(HeadsUp(owner, items, o).Blocks)
+			n += len(PersonalDigest(owner, items, o).Blocks)
+		}
+		if n == 0 {
+			b.Fatal("no blocks")
+		}
+	}
+}
