@@ -1,7 +1,14 @@
 package jira
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,26 +25,25 @@ type benchField struct {
 	value any
 }
 
-// secHit is a search hit like the load test's SEC tickets: 35 custom fields
-// of the generator's shapes (text, paragraph, date, number, URL, user,
-// select, checkboxes) plus the due date, a Cloud assignee, a resolution
-// and the bot's trail property, read from the fake Jira through the
-// connector's own search.
-func secHit(tb testing.TB) (*Client, *project, rawIssue) {
-	tb.Helper()
-	owner := jiratest.User{AccountID: "5b1000000000000000000000042", DisplayName: "Owner 00042", Email: "owner00042@example.com"}
+// secIssue is the load test's SEC ticket number i: 35 custom fields of the
+// generator's shapes (text, paragraph, date, number, URL, user, select,
+// checkboxes) plus the due date, a Cloud assignee, a resolution and the
+// bot's trail property.
+func secIssue(i int) ([]benchField, jiratest.IssueSpec) {
+	owner := jiratest.User{AccountID: fmt.Sprintf("5b10000000000000000000%05d", i), DisplayName: fmt.Sprintf("Owner %05d", i),
+		Email: fmt.Sprintf("owner%05d@example.com", i)}
 	ownerJSON := map[string]any{"accountId": owner.AccountID, "displayName": owner.DisplayName, "emailAddress": owner.Email, "active": true}
-	cve := "CVE-2026-10042"
+	cve := fmt.Sprintf("CVE-2026-1%04d", i)
 	fields := []benchField{
 		{handoff.FieldAdvisory, "Advisory", jiratest.ShapeText, cve},
-		{handoff.FieldVendor, "Vendor", jiratest.ShapeText, "Vendor Q"},
-		{handoff.FieldProduct, "Product", jiratest.ShapeText, "Product 42"},
+		{handoff.FieldVendor, "Vendor", jiratest.ShapeText, "Vendor " + string(rune('A'+i%26))},
+		{handoff.FieldProduct, "Product", jiratest.ShapeText, fmt.Sprintf("Product %d", i)},
 		{handoff.FieldAffectedVersions, "Affected Versions", jiratest.ShapeText, "4.1.0 – 4.1.9"},
-		{handoff.FieldAssetGroup, "Asset Group", jiratest.ShapeSelect, jiratest.Option("Asset group 11")},
+		{handoff.FieldAssetGroup, "Asset Group", jiratest.ShapeSelect, jiratest.Option(fmt.Sprintf("Asset group %d", i%31))},
 		{handoff.FieldOwner, "Patch Owner", jiratest.ShapeUser, ownerJSON},
 		{handoff.FieldLane, "Action Lane", jiratest.ShapeSelect, jiratest.Option("Patch now")},
 		{handoff.FieldUrgencyDriver, "Urgency Driver", jiratest.ShapeCheckboxes, jiratest.MultiOption("KEV", "Exposed")},
-		{handoff.FieldEPSS, "EPSS", jiratest.ShapeNumber, 0.42},
+		{handoff.FieldEPSS, "EPSS", jiratest.ShapeNumber, float64(i%100) / 100},
 		{handoff.FieldFixedVersion, "Fixed Version", jiratest.ShapeText, "4.1.10"},
 		{handoff.FieldPatchLink, "Patch Link", jiratest.ShapeURL, "https://vendor.example.com/security/" + cve},
 		{handoff.FieldWindow, "Maintenance Window", jiratest.ShapeText, "Sunday maintenance 02:00–04:00"},
@@ -57,7 +63,7 @@ func secHit(tb testing.TB) (*Client, *project, rawIssue) {
 		{handoff.FieldUnblock, "Unblock Criteria", jiratest.ShapeText, "Freeze lifted or CAB exception"},
 		{handoff.FieldClosureExpected, "Closure Evidence Expected", jiratest.ShapeParagraph, "Version evidence per host, the change record and a rescan"},
 		{handoff.FieldPatchedVersion, "Patched Version", jiratest.ShapeText, "4.1.10 on all hosts"},
-		{handoff.FieldDeploymentRecord, "Deployment Record", jiratest.ShapeURL, "https://itsm.example.com/change/CHG100042"},
+		{handoff.FieldDeploymentRecord, "Deployment Record", jiratest.ShapeURL, fmt.Sprintf("https://itsm.example.com/change/CHG1%05d", i)},
 		{handoff.FieldAssetList, "Asset List", jiratest.ShapeParagraph, "CMDB export attached"},
 		{handoff.FieldScanEvidence, "Scan Evidence", jiratest.ShapeParagraph, "Authenticated rescan clean"},
 		{handoff.FieldValidatedAt, "Validated At", jiratest.ShapeDate, "2026-11-18"},
@@ -65,37 +71,91 @@ func secHit(tb testing.TB) (*Client, *project, rawIssue) {
 		{handoff.FieldRemainingExposure, "Remaining Exposure", jiratest.ShapeText, "none"},
 		{handoff.FieldClosureExceptions, "Closure Exceptions", jiratest.ShapeText, "none"},
 	}
-	s := jiratest.New(jiratest.Options{Flavor: jiratest.Cloud})
+	values := map[string]any{"duedate": "2026-11-30"}
+	for _, f := range fields {
+		values[f.name] = f.value
+	}
+	created := time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC).Add(time.Duration(i-42) * time.Minute)
+	resolved := time.Date(2026, 11, 17, 15, 0, 0, 0, time.UTC).Add(time.Duration(i-42) * time.Minute)
+	written := resolved.Add(time.Hour)
+	return fields, jiratest.IssueSpec{Key: fmt.Sprintf("SEC-%d", i), Summary: cve + fmt.Sprintf(" Product %d patch", i), Status: "Done",
+		Resolution: "Done", Resolved: resolved, Assignee: &owner, Created: created, Updated: resolved, Fields: values,
+		Properties: map[string]any{"patchbot": trailJSON{V: 1, Fingerprint: "3f9a1c2b", Complete: true, Written: &written}}}
+}
+
+// searchBodies keeps the body of every search answer the connector reads.
+type searchBodies struct {
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (s *searchBodies) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || !strings.Contains(r.URL.Path, "/search") {
+		return resp, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.bodies = append(s.bodies, b)
+	s.mu.Unlock()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return resp, nil
+}
+
+// secSearch serves the SEC tickets numbered from..to from a fake Cloud
+// Jira, connects to it, and reads them with the connector's own search:
+// the hits and the body of each search answer, as the fake sent them.
+func secSearch(tb testing.TB, from, to int) (*Client, *project, []rawIssue, [][]byte) {
+	tb.Helper()
+	s := jiratest.New(jiratest.Options{Flavor: jiratest.Cloud, MaxResults: 100})
 	tb.Cleanup(s.Close)
 	mapping := map[handoff.FieldID]string{handoff.FieldDeadline: "duedate"}
-	values := map[string]any{"duedate": "2026-11-30"}
+	fields, _ := secIssue(from)
 	for _, f := range fields {
 		s.AddField(f.name, f.shape)
 		mapping[f.id] = f.name
-		values[f.name] = f.value
 	}
-	created := time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC)
-	resolved := time.Date(2026, 11, 17, 15, 0, 0, 0, time.UTC)
-	written := time.Date(2026, 11, 17, 16, 0, 0, 0, time.UTC)
-	if _, err := s.AddIssue(jiratest.IssueSpec{Key: "SEC-42", Summary: cve + " Product 42 patch", Status: "Done",
-		Resolution: "Done", Resolved: resolved, Assignee: &owner, Created: created, Updated: resolved, Fields: values,
-		Properties: map[string]any{"patchbot": trailJSON{V: 1, Fingerprint: "3f9a1c2b", Complete: true, Written: &written}}}); err != nil {
+	var specs []jiratest.IssueSpec
+	for i := from; i <= to; i++ {
+		_, sp := secIssue(i)
+		specs = append(specs, sp)
+	}
+	if _, err := s.AddIssues(specs...); err != nil {
 		tb.Fatal(err)
 	}
+	rec := &searchBodies{}
 	c, err := New(context.Background(), Options{BaseURL: s.URL, Email: "bot@example.com", Token: "cloud-token",
-		RequestsPerSecond: -1, Projects: []Project{{Name: "sec", JQL: "project = SEC", Fields: mapping}}})
+		RequestsPerSecond: -1, HTTPClient: &http.Client{Transport: rec},
+		Projects: []Project{{Name: "sec", JQL: "project = SEC", Fields: mapping}}})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	p := c.projects["sec"]
-	var hit rawIssue
-	if err := c.search(context.Background(), p, "(project = SEC)", func(is rawIssue) error { hit = is; return nil }); err != nil {
+	var hits []rawIssue
+	if err := c.search(context.Background(), p, "(project = SEC)", func(is rawIssue) error { hits = append(hits, is); return nil }); err != nil {
 		tb.Fatal(err)
 	}
-	if len(hit.Fields) != len(fields)+10 {
-		tb.Fatalf("the hit has %d fields, want %d", len(hit.Fields), len(fields)+10)
+	if len(hits) != to-from+1 {
+		tb.Fatalf("read %d hits, want %d", len(hits), to-from+1)
 	}
-	return c, p, hit
+	for _, h := range hits {
+		if len(h.Fields) != len(fields)+10 {
+			tb.Fatalf("%s has %d fields, want %d", h.Key, len(h.Fields), len(fields)+10)
+		}
+	}
+	return c, p, hits, rec.bodies
+}
+
+// secHit is one search hit like the load test's SEC tickets (SEC-42),
+// read from the fake Jira through the connector's own search.
+func secHit(tb testing.TB) (*Client, *project, rawIssue) {
+	tb.Helper()
+	c, p, hits, _ := secSearch(tb, 42, 42)
+	return c, p, hits[0]
 }
 
 // BenchmarkDecodeIssue is the connector's per-ticket cost in a scan:
@@ -109,4 +169,24 @@ func BenchmarkDecodeIssue(b *testing.B) {
 	for b.Loop() {
 		_ = c.decode(hit, p)
 	}
+}
+
+// BenchmarkDecodePage is reading one search answer of 100 SEC tickets, as
+// the fake Jira serves it, into the page the scan walks: what go-jira's
+// Client.Do does with the body (json.NewDecoder(body).Decode(&page)).
+func BenchmarkDecodePage(b *testing.B) {
+	_, _, _, bodies := secSearch(b, 1, 100)
+	if len(bodies) != 1 {
+		b.Fatalf("%d search answers, want 1", len(bodies))
+	}
+	body := bodies[0]
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var page searchPage
+		if err := json.NewDecoder(bytes.NewReader(body)).Decode(&page); err != nil || len(page.Issues) != 100 {
+			b.Fatalf("%d issues, %v", len(page.Issues), err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100, "ns/issue")
 }
