@@ -1,7 +1,8 @@
 package handoff
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -160,44 +161,56 @@ func joinLabels(ids []FieldID) string {
 	return strings.Join(parts, ", ")
 }
 
-// overdueFirst orders due items oldest first: most days overdue, then the
-// earliest day, then the ticket key, so every text lists them alike.
-func overdueFirst(items []Due) []Due {
-	out := append([]Due(nil), items...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Days != b.Days {
-			return a.Days > b.Days
-		}
-		if !a.On.Equal(b.On) {
-			return a.On.Before(b.On)
-		}
-		if a.Key != b.Key {
-			return a.Key < b.Key
-		}
-		return a.Kind < b.Kind
-	})
+// The texts order, filter and group due items as pointers into the
+// caller's slice, never as values: a Due carries a copy of its handoff
+// (3.5 KiB), and a digest over thousands of items would otherwise copy
+// every one of them several times over.
+
+// dueRefs points at each of items, in order.
+func dueRefs(items []Due) []*Due {
+	out := make([]*Due, len(items))
+	for i := range items {
+		out[i] = &items[i]
+	}
 	return out
 }
 
-// soonestFirst orders heads-up items by the days left.
-func soonestFirst(items []Due) []Due {
-	out := append([]Due(nil), items...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+// overdueFirst orders due items oldest first: most days overdue, then the
+// earliest day, then the ticket key, so every text lists them alike. It
+// sorts items in place, stably, and returns it.
+func overdueFirst(items []*Due) []*Due {
+	slices.SortStableFunc(items, func(a, b *Due) int {
 		if a.Days != b.Days {
-			return a.Days < b.Days
+			return cmp.Compare(b.Days, a.Days)
 		}
-		if a.Key != b.Key {
-			return a.Key < b.Key
+		if c := a.On.Compare(b.On); c != 0 {
+			return c
 		}
-		return a.Field < b.Field
+		if c := strings.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.Kind), string(b.Kind))
 	})
-	return out
+	return items
+}
+
+// soonestFirst orders heads-up items by the days left, then the ticket
+// key and the field. It sorts items in place, stably, and returns it.
+func soonestFirst(items []*Due) []*Due {
+	slices.SortStableFunc(items, func(a, b *Due) int {
+		if a.Days != b.Days {
+			return cmp.Compare(a.Days, b.Days)
+		}
+		if c := strings.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.Field), string(b.Field))
+	})
+	return items
 }
 
 // dueKey is the ticket key of a due item.
-func dueKey(d Due) string {
+func dueKey(d *Due) string {
 	if d.Key != "" {
 		return d.Key
 	}
@@ -206,8 +219,8 @@ func dueKey(d Due) string {
 
 // dueItem is one due item as a list item: the ticket, its summary, what
 // is due, and with do set what to do about it.
-func (c *textCtx) dueItem(d Due, do bool) Item {
-	t := d.Handoff.Ticket
+func (c *textCtx) dueItem(d *Due, do bool) Item {
+	t := &d.Handoff.Ticket
 	in := []Inline{ticketRef(dueKey(d), t.URL)}
 	if s := quote(t.Summary, cutItem); s != "" {
 		in = append(in, tx(" "+s))

@@ -17,7 +17,7 @@ func Digest(items []Due, o TextOptions) Doc {
 	groups := groupByOwner(over)
 	named := 0
 	for _, g := range groups {
-		if hasOwner(g.owner) {
+		if hasOwner(*g.owner) {
 			named++
 		}
 	}
@@ -29,8 +29,8 @@ func Digest(items []Due, o TextOptions) Doc {
 	}
 	doc.Blocks = append(doc.Blocks, para(tx(c.say("dg.totals", d))))
 	for _, g := range groups {
-		name := c.ownerName(g.owner)
-		if !hasOwner(g.owner) {
+		name := c.ownerName(*g.owner)
+		if !hasOwner(*g.owner) {
 			name = c.word("owner.none")
 		}
 		doc.Blocks = append(doc.Blocks, heading(2, c.say("dg.group", msgData{Owner: name, Count: len(g.items)})))
@@ -57,11 +57,19 @@ func PersonalDigest(owner Person, items []Due, o TextOptions) Doc {
 	return doc
 }
 
-func overdueOnly(items []Due) []Due {
-	out := make([]Due, 0, len(items))
-	for _, d := range items {
-		if d.Kind != DueSoon {
-			out = append(out, d)
+// overdueOnly points at the overdue items of items (those not DueSoon),
+// oldest first.
+func overdueOnly(items []Due) []*Due {
+	n := 0
+	for i := range items {
+		if items[i].Kind != DueSoon {
+			n++
+		}
+	}
+	out := make([]*Due, 0, n)
+	for i := range items {
+		if items[i].Kind != DueSoon {
+			out = append(out, &items[i])
 		}
 	}
 	return overdueFirst(out)
@@ -69,59 +77,85 @@ func overdueOnly(items []Due) []Due {
 
 // ownerGroup is one owner's items, oldest first.
 type ownerGroup struct {
-	owner Person
-	items []Due
+	owner *Person // the Owner of the group's first item
+	items []*Due
 }
 
 // groupByOwner groups items (already oldest first) by owner, in the order
-// of each owner's oldest item.
-func groupByOwner(items []Due) []ownerGroup {
+// of each owner's oldest item. The groups' item lists share one backing
+// array, each sized to its owner's count.
+func groupByOwner(items []*Due) []ownerGroup {
 	var groups []ownerGroup
-	index := map[string]int{}
-	for _, d := range items {
-		k := ownerKey(d.Owner)
-		i, ok := index[k]
+	index := map[ownerID]int{}
+	of := make([]int, len(items)) // the group of each item
+	count := []int{}
+	for i, d := range items {
+		k := ownerKey(&d.Owner)
+		g, ok := index[k]
 		if !ok {
-			i = len(groups)
-			index[k] = i
-			groups = append(groups, ownerGroup{owner: d.Owner})
+			g = len(groups)
+			index[k] = g
+			groups = append(groups, ownerGroup{owner: &d.Owner})
+			count = append(count, 0)
 		}
-		groups[i].items = append(groups[i].items, d)
+		of[i] = g
+		count[g]++
+	}
+	all := make([]*Due, len(items))
+	at := 0
+	for g := range groups {
+		groups[g].items = all[at : at : at+count[g]]
+		at += count[g]
+	}
+	for i, d := range items {
+		groups[of[i]].items = append(groups[of[i]].items, d)
 	}
 	return groups
 }
 
+// ownerID identifies a person across items (see ownerKey).
+type ownerID struct {
+	kind byte // 'a'ccount, 'n'ame, 'e'mail, 't'ext; 0 for nobody
+	id   string
+}
+
 // ownerKey identifies a person across items: the Jira account, else the
 // user name, the email, or the text as written.
-func ownerKey(p Person) string {
+func ownerKey(p *Person) ownerID {
 	switch {
 	case p.User.AccountID != "":
-		return "a:" + p.User.AccountID
+		return ownerID{'a', p.User.AccountID}
 	case p.User.Name != "":
-		return "n:" + p.User.Name
+		return ownerID{'n', p.User.Name}
 	case p.User.Email != "":
-		return "e:" + strings.ToLower(p.User.Email)
+		return ownerID{'e', strings.ToLower(p.User.Email)}
 	case p.Present():
-		return "t:" + strings.ToLower(strings.TrimSpace(p.Text))
+		return ownerID{'t', strings.ToLower(strings.TrimSpace(p.Text))}
 	}
-	return ""
+	return ownerID{}
 }
 
 // laneOrder is the seeds' lane order with the unknown lane last.
 func laneOrder() []Lane { return append(append([]Lane(nil), Lanes...), LaneUnknown) }
 
 // byLane lists items (already oldest first) under one heading per lane.
-func (c *textCtx) byLane(items []Due, do bool) []Block {
+func (c *textCtx) byLane(items []*Due, do bool) []Block {
 	var out []Block
 	for _, l := range laneOrder() {
-		list := Block{Kind: BlockList}
+		n := 0
+		for _, d := range items {
+			if d.Lane == l {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		list := Block{Kind: BlockList, Items: make([]Item, 0, n)}
 		for _, d := range items {
 			if d.Lane == l {
 				list.Items = append(list.Items, c.dueItem(d, do))
 			}
-		}
-		if len(list.Items) == 0 {
-			continue
 		}
 		out = append(out, heading(3, c.say("dg.lane", msgData{Lane: c.laneName(l, false), Count: len(list.Items)})), list)
 	}
@@ -129,7 +163,7 @@ func (c *textCtx) byLane(items []Due, do bool) []Block {
 }
 
 // laneCounts is "patch now 3, monitor 1" over the lanes that have items.
-func (c *textCtx) laneCounts(items []Due) string {
+func (c *textCtx) laneCounts(items []*Due) string {
 	var parts []string
 	for _, l := range laneOrder() {
 		n := 0

@@ -9,7 +9,7 @@ func HeadsUp(owner Person, items []Due, o TextOptions) Doc {
 	c := newTextCtx(o)
 	d := msgData{Owner: c.ownerName(owner), Count: len(items)}
 	list := Block{Kind: BlockList}
-	for _, it := range soonestFirst(items) {
+	for _, it := range soonestFirst(dueRefs(items)) {
 		list.Items = append(list.Items, c.dueItem(it, false))
 	}
 	blocks := []Block{c.addressed(owner, c.say("hu.intro", d))}
@@ -51,7 +51,7 @@ func Escalation(owner Person, items []Due, level int, o TextOptions) Doc {
 // dueList lists overdue items oldest first, each with what to do.
 func (c *textCtx) dueList(items []Due) Block {
 	b := Block{Kind: BlockList}
-	for _, it := range overdueFirst(items) {
+	for _, it := range overdueFirst(dueRefs(items)) {
 		b.Items = append(b.Items, c.dueItem(it, true))
 	}
 	return b
@@ -64,16 +64,16 @@ func (c *textCtx) dueList(items []Due) Block {
 // what is already there ticked, and what to send back.
 func ClosureRequest(due Due, o TextOptions) Doc {
 	c := newTextCtx(o)
-	h := due.Handoff
-	t := h.Ticket
-	key := dueKey(due)
-	d := msgData{Key: key, Resolution: quote(t.Resolution, 60), Date: resolvedOn(due, c.loc)}
+	h := &due.Handoff
+	t := &h.Ticket
+	key := dueKey(&due)
+	d := msgData{Key: key, Resolution: quote(t.Resolution, 60), Date: resolvedOn(&due, c.loc)}
 	rest := " " + c.say("cr.text", d)
 	if s := quote(t.Summary, cutSummary); s != "" {
 		rest = " " + s + " —" + rest
 	}
-	first := c.addressed(pickOwner(due), "", ticketRef(key, t.URL), tx(rest))
-	cl := h.Closure
+	first := c.addressed(pickOwner(&due), "", ticketRef(key, t.URL), tx(rest))
+	cl := &h.Closure
 	proof := []struct {
 		id FieldID
 		v  Value
@@ -106,7 +106,7 @@ func ClosureRequest(due Due, o TextOptions) Doc {
 
 // pickOwner is who a due item is addressed to: its owner, else the
 // handoff's.
-func pickOwner(d Due) Person {
+func pickOwner(d *Due) Person {
 	if hasOwner(d.Owner) {
 		return d.Owner
 	}
@@ -114,7 +114,7 @@ func pickOwner(d Due) Person {
 }
 
 // resolvedOn is the day a ticket was resolved, in loc.
-func resolvedOn(d Due, loc *time.Location) string {
+func resolvedOn(d *Due, loc *time.Location) string {
 	switch {
 	case !d.Handoff.Ticket.Resolved.IsZero():
 		return d.Handoff.Ticket.Resolved.In(loc).Format(time.DateOnly)
