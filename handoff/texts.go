@@ -34,6 +34,8 @@ type textCtx struct {
 	sp  *speaker
 	o   TextOptions
 	loc *time.Location
+	// lanes is laneOrder(), made on first use.
+	lanes []Lane
 }
 
 func newTextCtx(o TextOptions) *textCtx {
@@ -221,9 +223,18 @@ func dueKey(d *Due) string {
 // is due, and with do set what to do about it.
 func (c *textCtx) dueItem(d *Due, do bool) Item {
 	t := &d.Handoff.Ticket
-	in := []Inline{ticketRef(dueKey(d), t.URL)}
-	if s := quote(t.Summary, cutItem); s != "" {
-		in = append(in, tx(" "+s))
+	summary := quote(t.Summary, cutItem)
+	n := 2 // the ticket and what is due, then the summary and what to do
+	if summary != "" {
+		n++
+	}
+	if do {
+		n++
+	}
+	in := make([]Inline, 0, n)
+	in = append(in, ticketRef(dueKey(d), t.URL))
+	if summary != "" {
+		in = append(in, tx(" "+summary))
 	}
 	data := msgData{Key: dueKey(d), Days: d.Days, Date: d.On.Format(time.DateOnly),
 		Field: c.dateField(d.Field), Lane: c.laneName(d.Lane, d.Handoff.Blocked)}

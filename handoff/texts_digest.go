@@ -34,7 +34,7 @@ func Digest(items []Due, o TextOptions) Doc {
 			name = c.word("owner.none")
 		}
 		doc.Blocks = append(doc.Blocks, heading(2, c.say("dg.group", msgData{Owner: name, Count: len(g.items)})))
-		doc.Blocks = append(doc.Blocks, c.byLane(g.items, false)...)
+		doc.Blocks = c.appendByLane(doc.Blocks, g.items, false)
 	}
 	doc.Blocks = append(doc.Blocks, smallPrint(c.say("dg.context", d)))
 	return doc
@@ -53,7 +53,7 @@ func PersonalDigest(owner Person, items []Due, o TextOptions) Doc {
 		return doc
 	}
 	doc.Blocks = append(doc.Blocks, c.addressed(owner, c.say("pd.intro", d)))
-	doc.Blocks = append(doc.Blocks, c.byLane(over, true)...)
+	doc.Blocks = c.appendByLane(doc.Blocks, over, true)
 	return doc
 }
 
@@ -138,10 +138,18 @@ func ownerKey(p *Person) ownerID {
 // laneOrder is the seeds' lane order with the unknown lane last.
 func laneOrder() []Lane { return append(append([]Lane(nil), Lanes...), LaneUnknown) }
 
-// byLane lists items (already oldest first) under one heading per lane.
-func (c *textCtx) byLane(items []*Due, do bool) []Block {
-	var out []Block
-	for _, l := range laneOrder() {
+// laneOrder is laneOrder(), made once per text.
+func (c *textCtx) laneOrder() []Lane {
+	if c.lanes == nil {
+		c.lanes = laneOrder()
+	}
+	return c.lanes
+}
+
+// appendByLane appends to out items (already oldest first) listed under
+// one heading per lane.
+func (c *textCtx) appendByLane(out []Block, items []*Due, do bool) []Block {
+	for _, l := range c.laneOrder() {
 		n := 0
 		for _, d := range items {
 			if d.Lane == l {
@@ -165,7 +173,7 @@ func (c *textCtx) byLane(items []*Due, do bool) []Block {
 // laneCounts is "patch now 3, monitor 1" over the lanes that have items.
 func (c *textCtx) laneCounts(items []*Due) string {
 	var parts []string
-	for _, l := range laneOrder() {
+	for _, l := range c.laneOrder() {
 		n := 0
 		for _, d := range items {
 			if d.Lane == l {
