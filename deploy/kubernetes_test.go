@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -299,6 +300,16 @@ func TestDeploymentHardening(t *testing.T) {
 	if lim.Memory().IsZero() || lim.Memory().Cmp(*req.Memory()) < 0 {
 		t.Errorf("memory limit %v: set one, at least the request %v", lim.Memory(), req.Memory())
 	}
+	// Go's soft limit sits below the pod's hard one, with room for what
+	// the Go runtime does not count (SQLite allocates its page cache
+	// outside the Go heap).
+	if v, ok := m.env(t).values["GOMEMLIMIT"]; !ok {
+		t.Errorf("no GOMEMLIMIT: without it Go lets the heap grow to twice the live data, past limits.memory")
+	} else if soft, err := goMemLimit(v); err != nil {
+		t.Errorf("GOMEMLIMIT=%q: %v", v, err)
+	} else if hard := lim.Memory().Value(); soft > hard*9/10 || soft < hard/2 {
+		t.Errorf("GOMEMLIMIT=%s is %d bytes; want between 50%% and 90%% of limits.memory %v (%d bytes)", v, soft, lim.Memory(), hard)
+	}
 
 	if !slices.ContainsFunc(m.kustomization.Images, func(i kustomizeImage) bool { return i.Name == c.Image }) {
 		t.Errorf("image %q has no images: entry in kustomization.yaml to point it at a registry", c.Image)
@@ -349,4 +360,25 @@ func TestKustomizeBuild(t *testing.T) {
 	if len(kinds) != len(m.kustomization.Resources) {
 		t.Errorf("rendered kinds %v, want one per resource in %v", kinds, m.kustomization.Resources)
 	}
+}
+
+// goMemLimit parses a GOMEMLIMIT value as the Go runtime does: a number of
+// bytes with an optional B, KiB, MiB, GiB or TiB suffix.
+func goMemLimit(v string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(v, u.suffix); ok {
+			v, mult = n, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("not a positive size with a B, KiB, MiB, GiB or TiB suffix")
+	}
+	return n * mult, nil
 }
