@@ -150,8 +150,9 @@ func (c *Client) Me() handoff.User { return c.me }
 func (c *Client) Location() *time.Location { return c.loc }
 
 // call sends one request through go-jira and decodes a 2xx answer into
-// out (when not nil). A GET whose body does not decode (truncated or
-// malformed JSON) is tried again within MaxRetries.
+// out (when not nil), or has out read it when it is a bodyReader. A GET
+// whose body does not decode (truncated or malformed JSON) is tried again
+// within MaxRetries.
 func (c *Client) call(ctx context.Context, op, key, method, path string, body, out any) error {
 	_, err := c.callStatus(ctx, op, key, method, path, body, out)
 	return err
@@ -167,7 +168,16 @@ func (c *Client) callStatus(ctx context.Context, op, key, method, path string, b
 		if err != nil {
 			return 0, &Error{Op: op, Key: key, Method: method, Endpoint: endpoint, Err: err}
 		}
-		resp, err := c.jc.Do(req, out)
+		var resp *gojira.Response
+		if br, ok := out.(bodyReader); ok {
+			resp, err = c.jc.Do(req, nil)
+			if err == nil {
+				err = br.readBody(resp.Body, resp.ContentLength)
+				_ = resp.Body.Close()
+			}
+		} else {
+			resp, err = c.jc.Do(req, out)
+		}
 		status := 0
 		if resp != nil && resp.Response != nil {
 			status = resp.StatusCode
