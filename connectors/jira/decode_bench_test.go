@@ -142,7 +142,7 @@ func secSearch(tb testing.TB, flavor jiratest.Flavor, from, to int) (*Client, *p
 	}
 	p := c.projects["sec"]
 	var hits []rawIssue
-	if err := c.search(context.Background(), p, "(project = SEC)", func(is rawIssue) error { hits = append(hits, is); return nil }); err != nil {
+	if err := c.search(context.Background(), p, "(project = SEC)", func(page []rawIssue) error { hits = append(hits, page...); return nil }); err != nil {
 		tb.Fatal(err)
 	}
 	if len(hits) != to-from+1 {

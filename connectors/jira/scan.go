@@ -39,7 +39,7 @@ type searchPage struct {
 // subtracting Options.Overlap, and floored to the minute: the window only
 // ever widens. Tickets are read in key order, which a ticket being
 // updated during the scan does not reorder, and a key seen twice with
-// the same `updated` is passed on once.
+// the same `updated` is passed on once (see seenKeys).
 func (c *Client) Scan(ctx context.Context, req scheduler.ScanRequest, fn func(scheduler.Ticket) error) error {
 	p := c.projects[req.Project]
 	if p == nil {
@@ -55,14 +55,18 @@ func (c *Client) Scan(ctx context.Context, req scheduler.ScanRequest, fn func(sc
 		since := req.UpdatedSince.Add(-c.opts.Overlap).In(c.loc)
 		base += ` AND updated >= "` + since.Format(JQLTimeLayout) + `"`
 	}
-	seen := map[string]string{}
-	emit := func(is rawIssue) error {
-		upd := string(is.Fields["updated"])
-		if prev, ok := seen[is.Key]; ok && prev == upd {
-			return nil
+	seen := newSeenKeys(len(req.Keys) > 0)
+	emit := func(hits []rawIssue) error {
+		seen.page()
+		for _, is := range hits {
+			if !seen.fresh(is.Key, is.Fields["updated"]) {
+				continue
+			}
+			if err := fn(c.decode(is, p)); err != nil {
+				return err
+			}
 		}
-		seen[is.Key] = upd
-		return fn(c.decode(is, p))
+		return nil
 	}
 	if len(req.Keys) == 0 {
 		return c.search(ctx, p, base, emit)
@@ -80,6 +84,57 @@ func (c *Client) Scan(ctx context.Context, req scheduler.ScanRequest, fn func(sc
 	return nil
 }
 
+// seenKeys is what a scan remembers of the keys it passed on, with their
+// `updated`, to pass a key read twice with the same `updated` on once.
+//
+// Within one search a key comes back only when the result moved under
+// the paging between two requests: tickets entering the scope ahead of
+// the cursor (updated into the `updated >=` window, or edited into the
+// project's JQL) push the last hits of a page onto the next one. Hits
+// come in key order, so what comes back is the end of the page before
+// (past the Data Center result window too: the next query starts after
+// the last key read), and only the keys of the current and the previous
+// page are kept: a scan's memory is bounded by two pages, not by the
+// tickets it read. (A key would come back from further back only if
+// more than a page of tickets entered the scope ahead of the cursor
+// between two requests; it would then be passed on again, as a ticket
+// whose `updated` moved is.)
+//
+// The searches of a list of keys, a chunk each, come in no common order:
+// for them every key read is kept, no more than were asked for.
+type seenKeys struct {
+	cur, prev map[string]string // key -> `updated` as Jira sent it
+	all       bool
+}
+
+func newSeenKeys(all bool) *seenKeys {
+	return &seenKeys{cur: map[string]string{}, prev: map[string]string{}, all: all}
+}
+
+// page starts the next page: the keys of the one before the last are
+// forgotten.
+func (s *seenKeys) page() {
+	if s.all {
+		return
+	}
+	s.prev, s.cur = s.cur, s.prev
+	clear(s.cur)
+}
+
+// fresh reports whether a hit is to be passed on: its key was not last
+// read with this `updated`. It remembers the hit.
+func (s *seenKeys) fresh(key string, updated []byte) bool {
+	last, ok := s.cur[key]
+	if !ok {
+		last, ok = s.prev[key]
+	}
+	if ok && last == string(updated) {
+		return false
+	}
+	s.cur[key] = string(updated)
+	return true
+}
+
 func quoteJQL(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
@@ -89,7 +144,10 @@ func quoteJQL(s string) string {
 // range (`key > "LAST"`, which Jira evaluates within the key's project:
 // scopes spanning several projects larger than the window should be
 // configured as one project entry each).
-func (c *Client) search(ctx context.Context, p *project, where string, emit func(rawIssue) error) error {
+//
+// emit is given each page's hits, in order. The hits' raw values alias
+// the page's answer.
+func (c *Client) search(ctx context.Context, p *project, where string, emit func([]rawIssue) error) error {
 	op := "scan " + p.Name
 	q := url.Values{}
 	q.Set("fields", strings.Join(p.fetch, ","))
@@ -103,10 +161,8 @@ func (c *Client) search(ctx context.Context, p *project, where string, emit func
 				return err
 			}
 			page := &r.page
-			for _, is := range page.Issues {
-				if err := emit(is); err != nil {
-					return err
-				}
+			if err := emit(page.Issues); err != nil {
+				return err
 			}
 			if page.NextPageToken == "" || (page.IsLast != nil && *page.IsLast) || len(page.Issues) == 0 {
 				return nil
@@ -123,11 +179,11 @@ func (c *Client) search(ctx context.Context, p *project, where string, emit func
 			return err
 		}
 		page := &r.page
-		for _, is := range page.Issues {
-			if err := emit(is); err != nil {
-				return err
-			}
-			last = is.Key
+		if err := emit(page.Issues); err != nil {
+			return err
+		}
+		if len(page.Issues) > 0 {
+			last = page.Issues[len(page.Issues)-1].Key
 		}
 		startAt += len(page.Issues)
 		if len(page.Issues) == 0 || startAt >= page.Total {

@@ -1,10 +1,16 @@
 package jira_test
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -165,5 +171,121 @@ func TestScanDecodesTicket(t *testing.T) {
 				t.Errorf("description = %q", got[0].Input.Description)
 			}
 		})
+	}
+}
+
+// searchAnswers counts, in the search answers the connector reads, the
+// hits of each key.
+type searchAnswers struct {
+	mu   sync.Mutex
+	hits map[string]int
+}
+
+func (a *searchAnswers) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || !strings.Contains(r.URL.Path, "/search") {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var page struct {
+		Issues []struct{ Key string } `json:"issues"`
+	}
+	_ = json.Unmarshal(body, &page)
+	a.mu.Lock()
+	for _, is := range page.Issues {
+		a.hits[is.Key]++
+	}
+	a.mu.Unlock()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+// TestScanDedupesAcrossPageBoundary: on Data Center's startAt paging, a
+// ticket entering the scope ahead of the cursor between two requests
+// pushes the last hit of a page onto the next one. It is passed on once;
+// unless its `updated` moved meanwhile, and then again, as before.
+func TestScanDedupesAcrossPageBoundary(t *testing.T) {
+	for _, moved := range []bool{false, true} {
+		t.Run(fmt.Sprintf("updated moved %v", moved), func(t *testing.T) {
+			s, _ := fake(t, jiratest.Options{Flavor: jiratest.DataCenter, MaxResults: 40})
+			seed(t, s, 100, func(i int, sp *jiratest.IssueSpec) {
+				if i > 0 {
+					sp.Labels = []string{"scope"} // SEC-1 is out of scope
+				}
+			})
+			answers := &searchAnswers{hits: map[string]int{}}
+			o := options(s, jira.Project{Name: "sec", JQL: `project = SEC AND labels = "scope"`})
+			o.PageSize, o.HTTPClient = 40, &http.Client{Transport: answers}
+			c := connect(t, o)
+			var keys []string
+			updated := map[string][]time.Time{}
+			err := c.Scan(context.Background(), scheduler.ScanRequest{Project: "sec"}, func(tk scheduler.Ticket) error {
+				k := tk.Input.Ticket.Key
+				if len(keys) == 0 { // page 1 (SEC-2..SEC-41) is read; page 2 is not
+					if err := s.Update("SEC-1", func(is *jiratest.Issue) { is.Labels = []string{"scope"} }); err != nil {
+						t.Fatal(err)
+					}
+					if moved {
+						if err := s.Update("SEC-41", func(*jiratest.Issue) {}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				keys = append(keys, k)
+				updated[k] = append(updated[k], tk.Input.Ticket.Updated)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if answers.hits["SEC-41"] != 2 || answers.hits["SEC-1"] != 0 {
+				t.Fatalf("SEC-41 was served %d times and SEC-1 %d, want 2 and 0: the page boundary did not move",
+					answers.hits["SEC-41"], answers.hits["SEC-1"])
+			}
+			want := 99
+			if moved {
+				want = 100
+			}
+			if len(keys) != want {
+				t.Errorf("passed on %d tickets, want %d", len(keys), want)
+			}
+			for i := 2; i <= 100; i++ {
+				k := fmt.Sprintf("SEC-%d", i)
+				n := 1
+				if moved && k == "SEC-41" {
+					n = 2
+				}
+				if len(updated[k]) != n {
+					t.Errorf("%s passed on %d times, want %d", k, len(updated[k]), n)
+				}
+			}
+			if moved && len(updated["SEC-41"]) == 2 && !updated["SEC-41"][1].After(updated["SEC-41"][0]) {
+				t.Errorf("SEC-41 passed on again with `updated` %v after %v", updated["SEC-41"][1], updated["SEC-41"][0])
+			}
+		})
+	}
+}
+
+// TestScanKeysDedupesAcrossChunks: a key listed twice, in two chunks of
+// the key list, is passed on once.
+func TestScanKeysDedupesAcrossChunks(t *testing.T) {
+	s, _ := fake(t, jiratest.Options{Flavor: jiratest.Cloud})
+	seed(t, s, 150, nil)
+	c := connect(t, options(s, jira.Project{Name: "sec", JQL: "project = SEC"}))
+	var keys []string
+	for i := 1; i <= 150; i++ {
+		keys = append(keys, fmt.Sprintf("SEC-%d", i))
+	}
+	keys = append(keys, "SEC-1", "SEC-120") // the second chunk
+	got := scanAll(t, c, scheduler.ScanRequest{Project: "sec", Keys: keys})
+	if len(got) != 150 {
+		t.Errorf("passed on %d tickets, want 150", len(got))
+	}
+	if n := searches(s); n != 2 {
+		t.Errorf("%d searches, want 2", n)
 	}
 }
