@@ -2,6 +2,7 @@ package jira
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -158,6 +159,10 @@ func (c *Client) call(ctx context.Context, op, key, method, path string, body, o
 	return err
 }
 
+// maxDrain bounds what is read past a decoded answer to keep its
+// connection: more than that, and dropping the connection is cheaper.
+const maxDrain = 256 << 10
+
 func (c *Client) callStatus(ctx context.Context, op, key, method, path string, body, out any) (int, error) {
 	endpoint := "/" + path
 	if i := strings.IndexByte(endpoint, '?'); i >= 0 {
@@ -168,25 +173,28 @@ func (c *Client) callStatus(ctx context.Context, op, key, method, path string, b
 		if err != nil {
 			return 0, &Error{Op: op, Key: key, Method: method, Endpoint: endpoint, Err: err}
 		}
-		var resp *gojira.Response
-		if br, ok := out.(bodyReader); ok {
-			resp, err = c.jc.Do(req, nil)
-			if err == nil {
-				err = br.readBody(resp.Body, resp.ContentLength)
-				_ = resp.Body.Close()
+		// go-jira checks the status; the body is read here, to its end, so
+		// that net/http keeps the connection (go-jira's own decoding stops
+		// at the end of the JSON value and closes the body unread, which
+		// costs a new connection, and on a real site a TLS handshake, per
+		// request).
+		resp, err := c.jc.Do(req, nil)
+		if err == nil && resp != nil && resp.Body != nil {
+			switch o := out.(type) {
+			case nil:
+			case bodyReader:
+				err = o.readBody(resp.Body, resp.ContentLength)
+			default:
+				err = json.NewDecoder(resp.Body).Decode(out)
 			}
-		} else {
-			resp, err = c.jc.Do(req, out)
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+			_ = resp.Body.Close()
 		}
 		status := 0
 		if resp != nil && resp.Response != nil {
 			status = resp.StatusCode
 		}
 		if err == nil {
-			if out == nil && resp != nil && resp.Body != nil {
-				_, _ = io.Copy(io.Discard, resp.Body)
-				_ = resp.Body.Close()
-			}
 			return status, nil
 		}
 		e := &Error{Op: op, Key: key, Method: method, Endpoint: endpoint, Status: status, Err: err}

@@ -64,10 +64,9 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // up front; a body longer than announced still reads whole.
 const maxSizeHint = 64 << 20
 
-// readAll reads body up to the end of its first JSON value, where
-// go-jira's decoder stops reading: what follows is left unread, and the
-// connection is kept or dropped as it was when go-jira read the answer
-// (net/http reuses one only once the body's end was read). The buffer is
+// readAll reads body up to the end of its first JSON value, where a
+// json.Decoder stops reading (callStatus drains what follows, so that the
+// connection is kept). The buffer is
 // sized from the announced length, else from the length of the answer
 // before (guess), else doubled as it fills.
 func readAll(r io.Reader, size int64, guess int) ([]byte, error) {

@@ -1,0 +1,50 @@
+package jira_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/patchbot/patchbot/connectors/jira"
+	"github.com/patchbot/patchbot/connectors/jira/jiratest"
+	"github.com/patchbot/patchbot/scheduler"
+)
+
+// TestConnectionsAreKept reads every answer to its end, so net/http keeps
+// the connection: a scan of many pages and the writes after it open one
+// connection, not one a request (each a TLS handshake on a real site).
+func TestConnectionsAreKept(t *testing.T) {
+	for _, fl := range flavors {
+		t.Run(string(fl), func(t *testing.T) {
+			s, _ := fake(t, jiratest.Options{Flavor: fl, MaxResults: 20})
+			seed(t, s, 95, nil)
+			var dials atomic.Int64
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			d := &net.Dialer{Timeout: 5 * time.Second}
+			tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				dials.Add(1)
+				return d.DialContext(ctx, network, addr)
+			}
+			t.Cleanup(tr.CloseIdleConnections)
+			o := options(s, jira.Project{Name: "sec", JQL: "project = SEC"})
+			o.HTTPClient = &http.Client{Transport: tr, Timeout: 10 * time.Second}
+			c := connect(t, o)
+			got := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+			if len(got) != 95 || searches(s) != 5 {
+				t.Fatalf("scanned %d tickets in %d searches, want 95 in 5", len(got), searches(s))
+			}
+			for _, tk := range got[:3] {
+				cl := checklist(tk, "rollback")
+				if _, err := c.Publish(context.Background(), cl); err != nil {
+					t.Fatalf("publish %s: %v", tk.Input.Ticket.Key, err)
+				}
+			}
+			if n := dials.Load(); n != 1 {
+				t.Errorf("%d connections for the start-up, 5 searches and 3 writes; want 1, kept alive", n)
+			}
+		})
+	}
+}
