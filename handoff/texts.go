@@ -166,7 +166,40 @@ func joinLabels(ids []FieldID) string {
 // The texts order, filter and group due items as pointers into the
 // caller's slice, never as values: a Due carries a copy of its handoff
 // (3.5 KiB), and a digest over thousands of items would otherwise copy
-// every one of them several times over.
+// every one of them several times over. The digests take the items as
+// Dues or as DueBriefs alike (dueRef): a job that keeps briefs renders
+// from them without turning them back into Dues.
+
+// dueView is what the texts read of a due item: the item, and of its
+// handoff the ticket and whether it is blocked (all of which a DueBrief
+// keeps). It points into the item it was made from.
+type dueView struct {
+	Kind    DueKind
+	Key     string
+	Lane    Lane
+	Field   FieldID
+	On      time.Time
+	Days    int
+	Owner   *Person
+	Ticket  *Ticket
+	Blocked bool
+}
+
+func (d *Due) view() dueView {
+	return dueView{Kind: d.Kind, Key: d.Key, Lane: d.Lane, Field: d.Field, On: d.On, Days: d.Days,
+		Owner: &d.Owner, Ticket: &d.Handoff.Ticket, Blocked: d.Handoff.Blocked}
+}
+
+func (b *DueBrief) view() dueView {
+	return dueView{Kind: b.Kind, Key: b.Key, Lane: b.Lane, Field: b.Field, On: b.On, Days: b.Days,
+		Owner: &b.Owner, Ticket: &b.Ticket, Blocked: b.Blocked}
+}
+
+// dueRef is a pointer to a due item T, a Due or a DueBrief.
+type dueRef[T any] interface {
+	*T
+	view() dueView
+}
 
 // dueRefs points at each of items, in order.
 func dueRefs(items []Due) []*Due {
@@ -180,8 +213,9 @@ func dueRefs(items []Due) []*Due {
 // overdueFirst orders due items oldest first: most days overdue, then the
 // earliest day, then the ticket key, so every text lists them alike. It
 // sorts items in place, stably, and returns it.
-func overdueFirst(items []*Due) []*Due {
-	slices.SortStableFunc(items, func(a, b *Due) int {
+func overdueFirst[T any, P dueRef[T]](items []P) []P {
+	slices.SortStableFunc(items, func(p, q P) int {
+		a, b := p.view(), q.view()
 		if a.Days != b.Days {
 			return cmp.Compare(b.Days, a.Days)
 		}
@@ -213,16 +247,28 @@ func soonestFirst(items []*Due) []*Due {
 
 // dueKey is the ticket key of a due item.
 func dueKey(d *Due) string {
-	if d.Key != "" {
-		return d.Key
+	v := d.view()
+	return v.key()
+}
+
+// key is the ticket key of the item.
+func (v *dueView) key() string {
+	if v.Key != "" {
+		return v.Key
 	}
-	return d.Handoff.Ticket.Key
+	return v.Ticket.Key
 }
 
 // dueItem is one due item as a list item: the ticket, its summary, what
 // is due, and with do set what to do about it.
 func (c *textCtx) dueItem(d *Due, do bool) Item {
-	t := &d.Handoff.Ticket
+	v := d.view()
+	return c.viewItem(&v, do)
+}
+
+// viewItem is dueItem of the item v points into.
+func (c *textCtx) viewItem(d *dueView, do bool) Item {
+	t := d.Ticket
 	summary := quote(t.Summary, cutItem)
 	n := 2 // the ticket and what is due, then the summary and what to do
 	if summary != "" {
@@ -232,12 +278,13 @@ func (c *textCtx) dueItem(d *Due, do bool) Item {
 		n++
 	}
 	in := make([]Inline, 0, n)
-	in = append(in, ticketRef(dueKey(d), t.URL))
+	key := d.key()
+	in = append(in, ticketRef(key, t.URL))
 	if summary != "" {
 		in = append(in, tx(" "+summary))
 	}
-	data := msgData{Key: dueKey(d), Days: d.Days, Date: d.On.Format(time.DateOnly),
-		Field: c.dateField(d.Field), Lane: c.laneName(d.Lane, d.Handoff.Blocked)}
+	data := msgData{Key: key, Days: d.Days, Date: d.On.Format(time.DateOnly),
+		Field: c.dateField(d.Field), Lane: c.laneName(d.Lane, d.Blocked)}
 	if d.On.IsZero() {
 		data.Date = "?"
 	}

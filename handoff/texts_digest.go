@@ -11,9 +11,15 @@ import (
 // the seeds' order with a count, items oldest first. Heads-up items
 // (DueSoon) are not overdue and are left out. Owners are named, not
 // mentioned: a channel digest pings nobody.
-func Digest(items []Due, o TextOptions) Doc {
+func Digest(items []Due, o TextOptions) Doc { return digest(items, o) }
+
+// DigestBriefs is the Digest of the Dues the briefs were made from, built
+// from the briefs: a job that keeps briefs need not make a Due of each.
+func DigestBriefs(items []DueBrief, o TextOptions) Doc { return digest(items, o) }
+
+func digest[T any, P dueRef[T]](items []T, o TextOptions) Doc {
 	c := newTextCtx(o)
-	over := overdueOnly(items)
+	over := overdueOnly[T, P](items)
 	groups := groupByOwner(over)
 	named := 0
 	for _, g := range groups {
@@ -21,7 +27,7 @@ func Digest(items []Due, o TextOptions) Doc {
 			named++
 		}
 	}
-	d := msgData{Total: len(over), Owners: named, Date: c.today(), Labels: c.laneCounts(over)}
+	d := msgData{Total: len(over), Owners: named, Date: c.today(), Labels: laneCounts(c, over)}
 	doc := Doc{Title: c.say("dg.title", d), Summary: c.say("dg.summary", d)}
 	if len(over) == 0 {
 		doc.Blocks = []Block{para(tx(c.word("dg.none")))}
@@ -34,7 +40,7 @@ func Digest(items []Due, o TextOptions) Doc {
 			name = c.word("owner.none")
 		}
 		doc.Blocks = append(doc.Blocks, heading(2, c.say("dg.group", msgData{Owner: name, Count: len(g.items)})))
-		doc.Blocks = c.appendByLane(doc.Blocks, g.items, false)
+		doc.Blocks = appendByLane(c, doc.Blocks, g.items, false)
 	}
 	doc.Blocks = append(doc.Blocks, smallPrint(c.say("dg.context", d)))
 	return doc
@@ -44,8 +50,18 @@ func Digest(items []Due, o TextOptions) Doc {
 // the owner, their overdue items by lane, oldest first, each with what to
 // do.
 func PersonalDigest(owner Person, items []Due, o TextOptions) Doc {
+	return personalDigest(owner, items, o)
+}
+
+// PersonalDigestBriefs is the PersonalDigest of the Dues the briefs were
+// made from, built from the briefs.
+func PersonalDigestBriefs(owner Person, items []DueBrief, o TextOptions) Doc {
+	return personalDigest(owner, items, o)
+}
+
+func personalDigest[T any, P dueRef[T]](owner Person, items []T, o TextOptions) Doc {
 	c := newTextCtx(o)
-	over := overdueOnly(items)
+	over := overdueOnly[T, P](items)
 	d := msgData{Owner: c.ownerName(owner), Total: len(over), Count: len(over), Date: c.today()}
 	doc := Doc{Title: c.say("pd.title", d), Summary: c.say("pd.summary", d)}
 	if len(over) == 0 {
@@ -53,55 +69,56 @@ func PersonalDigest(owner Person, items []Due, o TextOptions) Doc {
 		return doc
 	}
 	doc.Blocks = append(doc.Blocks, c.addressed(owner, c.say("pd.intro", d)))
-	doc.Blocks = c.appendByLane(doc.Blocks, over, true)
+	doc.Blocks = appendByLane(c, doc.Blocks, over, true)
 	return doc
 }
 
 // overdueOnly points at the overdue items of items (those not DueSoon),
 // oldest first.
-func overdueOnly(items []Due) []*Due {
+func overdueOnly[T any, P dueRef[T]](items []T) []P {
 	n := 0
 	for i := range items {
-		if items[i].Kind != DueSoon {
+		if P(&items[i]).view().Kind != DueSoon {
 			n++
 		}
 	}
-	out := make([]*Due, 0, n)
+	out := make([]P, 0, n)
 	for i := range items {
-		if items[i].Kind != DueSoon {
-			out = append(out, &items[i])
+		if p := P(&items[i]); p.view().Kind != DueSoon {
+			out = append(out, p)
 		}
 	}
 	return overdueFirst(out)
 }
 
 // ownerGroup is one owner's items, oldest first.
-type ownerGroup struct {
+type ownerGroup[P any] struct {
 	owner *Person // the Owner of the group's first item
-	items []*Due
+	items []P
 }
 
 // groupByOwner groups items (already oldest first) by owner, in the order
 // of each owner's oldest item. The groups' item lists share one backing
 // array, each sized to its owner's count.
-func groupByOwner(items []*Due) []ownerGroup {
-	var groups []ownerGroup
+func groupByOwner[T any, P dueRef[T]](items []P) []ownerGroup[P] {
+	var groups []ownerGroup[P]
 	index := map[ownerID]int{}
 	of := make([]int, len(items)) // the group of each item
 	count := []int{}
 	for i, d := range items {
-		k := ownerKey(&d.Owner)
+		owner := d.view().Owner
+		k := ownerKey(owner)
 		g, ok := index[k]
 		if !ok {
 			g = len(groups)
 			index[k] = g
-			groups = append(groups, ownerGroup{owner: &d.Owner})
+			groups = append(groups, ownerGroup[P]{owner: owner})
 			count = append(count, 0)
 		}
 		of[i] = g
 		count[g]++
 	}
-	all := make([]*Due, len(items))
+	all := make([]P, len(items))
 	at := 0
 	for g := range groups {
 		groups[g].items = all[at : at : at+count[g]]
@@ -148,11 +165,11 @@ func (c *textCtx) laneOrder() []Lane {
 
 // appendByLane appends to out items (already oldest first) listed under
 // one heading per lane.
-func (c *textCtx) appendByLane(out []Block, items []*Due, do bool) []Block {
+func appendByLane[T any, P dueRef[T]](c *textCtx, out []Block, items []P, do bool) []Block {
 	for _, l := range c.laneOrder() {
 		n := 0
 		for _, d := range items {
-			if d.Lane == l {
+			if d.view().Lane == l {
 				n++
 			}
 		}
@@ -161,8 +178,8 @@ func (c *textCtx) appendByLane(out []Block, items []*Due, do bool) []Block {
 		}
 		list := Block{Kind: BlockList, Items: make([]Item, 0, n)}
 		for _, d := range items {
-			if d.Lane == l {
-				list.Items = append(list.Items, c.dueItem(d, do))
+			if v := d.view(); v.Lane == l {
+				list.Items = append(list.Items, c.viewItem(&v, do))
 			}
 		}
 		out = append(out, heading(3, c.say("dg.lane", msgData{Lane: c.laneName(l, false), Count: len(list.Items)})), list)
@@ -171,12 +188,12 @@ func (c *textCtx) appendByLane(out []Block, items []*Due, do bool) []Block {
 }
 
 // laneCounts is "patch now 3, monitor 1" over the lanes that have items.
-func (c *textCtx) laneCounts(items []*Due) string {
+func laneCounts[T any, P dueRef[T]](c *textCtx, items []P) string {
 	var parts []string
 	for _, l := range c.laneOrder() {
 		n := 0
 		for _, d := range items {
-			if d.Lane == l {
+			if d.view().Lane == l {
 				n++
 			}
 		}

@@ -35,7 +35,7 @@ func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
 	opts := e.textOptions(c.now)
 	if ch := e.opt.Nag.DigestChannel; ch != "" {
 		s := Send{Kind: "digest", Ref: "digest/" + ch + "/" + week, Recipient: ch, Items: nil}
-		if err := c.sendOnce(ctx, s, Message{To: recipientFor(ch), Doc: handoff.Digest(full(overdue), opts)}); err != nil {
+		if err := c.sendOnce(ctx, s, Message{To: recipientFor(ch), Doc: handoff.DigestBriefs(overdue, opts)}); err != nil {
 			c.rep.Errors = append(c.rep.Errors, err)
 		}
 	}
@@ -60,8 +60,8 @@ func (c *cycle) personalDigests(ctx context.Context, overdue []handoff.DueBrief,
 		o := c.e.textOptions(c.now)
 		o.OwnerSlackID = to.UserID
 		s := Send{Kind: "personal_digest", Ref: "digest/" + to.UserID + "/" + week, Recipient: to.UserID}
-		items := full(pick(overdue, groups[k]))
-		if err := c.sendOnce(ctx, s, Message{To: to, Doc: handoff.PersonalDigest(owner, items, o)}); err != nil {
+		items := pick(overdue, groups[k])
+		if err := c.sendOnce(ctx, s, Message{To: to, Doc: handoff.PersonalDigestBriefs(owner, items, o)}); err != nil {
 			c.rep.Errors = append(c.rep.Errors, fmt.Errorf("owner %s: %w", k, err))
 		}
 	}

@@ -93,7 +93,9 @@ func pick(dues []handoff.DueBrief, idx []int) []handoff.DueBrief {
 	return out
 }
 
-// full turns briefs back into the Dues the texts take.
+// full turns briefs back into the Dues the owner texts (Reminder, HeadsUp,
+// Escalation) take: one owner's items at a time. The digests are built
+// from the briefs themselves (DigestBriefs, PersonalDigestBriefs).
 func full(bs []handoff.DueBrief) []handoff.Due {
 	if len(bs) == 0 {
 		return nil
