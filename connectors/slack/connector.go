@@ -193,7 +193,7 @@ func New(ctx context.Context, o Options) (*Connector, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	opts := []slackgo.Option{slackgo.OptionHTTPClient(hc)}
+	opts := []slackgo.Option{slackgo.OptionHTTPClient(keepAlive{hc})}
 	if o.APIURL != "" {
 		opts = append(opts, slackgo.OptionAPIURL(o.APIURL))
 	}
