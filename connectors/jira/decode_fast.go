@@ -451,19 +451,25 @@ func (d *fastDecoder) objectText(f *objFacts) (text string, u handoff.User, isUs
 }
 
 // childValue is a cascading select child's "value" member.
-func (d *fastDecoder) childValue(child jtok) jtok {
-	s := d.sub(child)
-	var v jtok
+func (d *fastDecoder) childValue(child jtok) jtok { return d.pick(child, "value")[0] }
+
+// pick scans object t and returns, for each of up to four names, the
+// value of its last member of that name (as a decoded map keeps it).
+func (d *fastDecoder) pick(t jtok, names ...string) (out [4]jtok) {
+	s := d.sub(t)
 	s.enter()
 	for n := 0; s.more('}', n); n++ {
 		k := s.key()
-		e := s.value()
-		if s.is(k, "value") {
-			v = e
+		v := s.value()
+		for i, name := range names {
+			if s.is(k, name) {
+				out[i] = v
+				break
+			}
 		}
 	}
 	d.bad = d.bad || s.bad
-	return v
+	return out
 }
 
 // adf is adfText for a scanned value.
@@ -477,24 +483,8 @@ func (d *fastDecoder) adf(t jtok, sb *strings.Builder) {
 		}
 		d.bad = d.bad || s.bad
 	case jObject:
-		s := d.sub(t)
-		var typ, text, attrs, content jtok
-		s.enter()
-		for n := 0; s.more('}', n); n++ {
-			k := s.key()
-			v := s.value()
-			switch {
-			case s.is(k, "type"):
-				typ = v
-			case s.is(k, "text"):
-				text = v
-			case s.is(k, "attrs"):
-				attrs = v
-			case s.is(k, "content"):
-				content = v
-			}
-		}
-		d.bad = d.bad || s.bad
+		m := d.pick(t, "type", "text", "attrs", "content")
+		typ, text, attrs, content := m[0], m[1], m[2], m[3]
 		if d.bad {
 			return
 		}
@@ -532,24 +522,8 @@ func (d *fastDecoder) adfInline(isString bool, typ string, attrs jtok) string {
 	if !isString {
 		return ""
 	}
-	s := d.sub(attrs)
-	var text, shortName, url, timestamp jtok
-	s.enter()
-	for n := 0; s.more('}', n); n++ {
-		k := s.key()
-		v := s.value()
-		switch {
-		case s.is(k, "text"):
-			text = v
-		case s.is(k, "shortName"):
-			shortName = v
-		case s.is(k, "url"):
-			url = v
-		case s.is(k, "timestamp"):
-			timestamp = v
-		}
-	}
-	d.bad = d.bad || s.bad
+	m := d.pick(attrs, "text", "shortName", "url", "timestamp")
+	text, shortName, url, timestamp := m[0], m[1], m[2], m[3]
 	switch typ {
 	case "mention", "status":
 		return d.str(text)
