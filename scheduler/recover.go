@@ -42,11 +42,25 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 		if !found {
 			continue
 		}
-		if err := e.opt.Ledger.Done(ctx, s.ID, r, now, ""); err != nil {
+		if err := e.opt.Ledger.Done(ctx, s.ID, r, now, e.threadFor(ctx, s)); err != nil {
 			return n, fmt.Errorf("recover: mark %s sent: %w", s.Ref, err)
 		}
 		e.log.Info("an intent left open was sent before the restart", "ref", s.Ref)
 		n++
 	}
 	return n, nil
+}
+
+// threadFor is the ticket whose thread a recovered send starts: a
+// validation request is posted top-level unless its ticket already had a
+// thread, so one found again for a ticket without a thread is its thread.
+func (e *Engine) threadFor(ctx context.Context, s Send) string {
+	key := keyOf(s)
+	if s.Kind != "validation" || key == "" {
+		return ""
+	}
+	if _, ok, err := e.opt.Ledger.Thread(ctx, key); err != nil || ok {
+		return ""
+	}
+	return key
 }

@@ -68,10 +68,14 @@ func (c *cycle) deliver(ctx context.Context, in intent, m Message) (Receipt, boo
 		c.e.opt.Metrics.apiError("slack", err)
 		return Receipt{}, false, act.Err
 	}
+	// Marked done before the action is reported: a caller printing it
+	// (the CLI) may be stopped by that write, and a send it stops after
+	// is then on record, not left for the next run to look up.
+	err = c.done(ctx, in, m, r)
 	act.Done = true
 	c.rep.add(act)
 	c.e.opt.Metrics.sent(in.rec.Kind)
-	return r, true, c.done(ctx, in, m, r)
+	return r, true, err
 }
 
 // done marks the send made; a top-level message also becomes the thread

@@ -314,3 +314,68 @@ func TestDryRunWritesNothing(t *testing.T) {
 		t.Fatalf("dry run planned %d comments and %d messages, want 1 and 1", rep.Count(ActComment, ""), rep.Count(ActSlack, "validation"))
 	}
 }
+
+// TestActionReportedAfterItIsOnRecord: a caller that prints each action as
+// it comes (the CLI) sees a Slack send only once the ledger has it done,
+// so a print that stops the process leaves nothing to look up again.
+func TestActionReportedAfterItIsOnRecord(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	f := complete(t0)
+	delete(f, handoff.FieldRollback)
+	r.jira.put(input("SEC-7", handoff.LanePatchNow, t0, f))
+	seen := 0
+	show := func(a Action, dry bool) {
+		if a.Kind != ActSlack {
+			return
+		}
+		seen++
+		open, err := r.led.Open(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range open {
+			if s.Ref == a.Ref {
+				t.Errorf("%s reported while its intent is still open", a.Ref)
+			}
+		}
+	}
+	if _, err := r.eng.Sync(context.Background(), SyncOptions{CountsOnly: true, OnAction: show}); err != nil {
+		t.Fatal(err)
+	}
+	if seen != 1 {
+		t.Fatalf("%d Slack actions reported, want 1", seen)
+	}
+}
+
+// TestRecoverRecordsTheThread: a validation request found in Slack by the
+// start-up recovery becomes its ticket's thread, as a post answered in
+// time would have; a ticket that has a thread keeps it.
+func TestRecoverRecordsTheThread(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newRig(t, nil)
+	for _, key := range []string{"SEC-8", "SEC-9"} {
+		ref := "validation/" + key + "/fp/0"
+		if _, _, err := r.led.Intend(ctx, Send{Kind: "validation", Ref: ref, Recipient: "#patching", Items: []string{key}, Intended: t0}); err != nil {
+			t.Fatal(err)
+		}
+		// Slack stored the post; the answer was lost with the process.
+		if _, err := r.slack.Send(ctx, Message{To: recipientFor("#patching"), Ref: ref}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	older := Receipt{Channel: "#patching", TS: "1600000000.000001", Parts: 1}
+	if err := r.led.SetThread(ctx, "SEC-9", older); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.eng.Recover(ctx); err != nil || n != 2 {
+		t.Fatalf("Recover = %d, %v; want 2 resolved", n, err)
+	}
+	if th, ok, _ := r.led.Thread(ctx, "SEC-8"); !ok || th != r.slack.sent[0].Receipt {
+		t.Errorf("SEC-8 thread = %+v (%v), want the recovered post %+v", th, ok, r.slack.sent[0].Receipt)
+	}
+	if th, _, _ := r.led.Thread(ctx, "SEC-9"); th != older {
+		t.Errorf("SEC-9 thread = %+v, want its earlier thread %+v kept", th, older)
+	}
+}

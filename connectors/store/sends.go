@@ -123,6 +123,9 @@ func (s *SQLite) Done(ctx context.Context, id int64, r scheduler.Receipt, at tim
 			return wrap(err)
 		}
 		if c != 1 {
+			// Done already (a retried call): its thread was recorded then,
+			// and a newer one since must not be put back.
+			thread = ""
 			var ch, ts string
 			err = s.in(tx).QueryRowContext(ctx, `SELECT channel, ts FROM sends WHERE id = $1`, id).Scan(&ch, &ts)
 			switch {

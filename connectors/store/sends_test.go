@@ -97,13 +97,18 @@ func TestDoneAndOpen(t *testing.T) {
 		t.Fatalf("Open after Done(a) = %q, want [b]", got)
 	}
 
-	// A thread given to Done is recorded with it; a retried Done records
-	// it again without complaint.
+	// A thread given to Done is recorded with it. A retried Done is fine
+	// and does not put back a thread that has moved on since.
 	th := scheduler.Receipt{Channel: "C9", TS: "1700000000.000200", Parts: 2}
-	must(t, s.Done(ctx, b.ID, th, at, "X-2"))
 	must(t, s.Done(ctx, b.ID, th, at, "X-2"))
 	if got, ok, err := s.Thread(ctx, "X-2"); err != nil || !ok || got != th {
 		t.Fatalf("Thread(X-2) after Done = %+v, %v, %v; want %+v", got, ok, err, th)
+	}
+	newer := scheduler.Receipt{Channel: "C9", TS: "1700000000.000300", Parts: 1}
+	must(t, s.SetThread(ctx, "X-2", newer))
+	must(t, s.Done(ctx, b.ID, th, at, "X-2"))
+	if got, _, _ := s.Thread(ctx, "X-2"); got != newer {
+		t.Fatalf("Thread(X-2) after a retried Done = %+v, want the newer %+v", got, newer)
 	}
 	// A Done that fails records no thread: the two go together.
 	if err := s.Done(ctx, b.ID, scheduler.Receipt{Channel: "C9", TS: "other"}, at, "X-3"); err == nil {
