@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 
 	gojira "github.com/andygrunwald/go-jira"
 
+	"github.com/patchbot/patchbot/connectors/internal/drain"
 	"github.com/patchbot/patchbot/handoff"
 )
 
@@ -159,10 +159,6 @@ func (c *Client) call(ctx context.Context, op, key, method, path string, body, o
 	return err
 }
 
-// maxDrain bounds what is read past a decoded answer to keep its
-// connection: more than that, and dropping the connection is cheaper.
-const maxDrain = 256 << 10
-
 func (c *Client) callStatus(ctx context.Context, op, key, method, path string, body, out any) (int, error) {
 	endpoint := "/" + path
 	if i := strings.IndexByte(endpoint, '?'); i >= 0 {
@@ -187,8 +183,7 @@ func (c *Client) callStatus(ctx context.Context, op, key, method, path string, b
 			default:
 				err = json.NewDecoder(resp.Body).Decode(out)
 			}
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
-			_ = resp.Body.Close()
+			_ = drain.Close(resp.Body)
 		}
 		status := 0
 		if resp != nil && resp.Response != nil {

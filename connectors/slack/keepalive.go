@@ -3,17 +3,13 @@ package slack
 import (
 	"io"
 	"net/http"
+
+	"github.com/patchbot/patchbot/connectors/internal/drain"
 )
 
-// maxDrain bounds what is read past an answer to keep its connection:
-// more than that, and dropping the connection is cheaper.
-const maxDrain = 256 << 10
-
-// keepAlive is the client slack-go calls. slack-go decodes an answer with
-// a json.Decoder, which stops at the end of the JSON value, and closes the
-// body: the unread rest (a newline, a chunked body's last chunk) makes
-// net/http drop the connection, so every call would open a new one, with
-// a TLS handshake. Closing through keepAlive reads the rest first.
+// keepAlive is the client slack-go calls: closing an answer's body reads
+// its rest first (drain.Close), so the connection is kept for the next
+// call instead of a new one (and a TLS handshake) each.
 type keepAlive struct{ c *http.Client }
 
 func (k keepAlive) Do(req *http.Request) (*http.Response, error) {
@@ -26,7 +22,4 @@ func (k keepAlive) Do(req *http.Request) (*http.Response, error) {
 
 type drainOnClose struct{ io.ReadCloser }
 
-func (d drainOnClose) Close() error {
-	_, _ = io.Copy(io.Discard, io.LimitReader(d.ReadCloser, maxDrain))
-	return d.ReadCloser.Close()
-}
+func (d drainOnClose) Close() error { return drain.Close(d.ReadCloser) }
