@@ -2,12 +2,9 @@ package jira_test
 
 import (
 	"context"
-	"net"
-	"net/http"
-	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/patchbot/patchbot/connectors/internal/conntest"
 	"github.com/patchbot/patchbot/connectors/jira"
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
 	"github.com/patchbot/patchbot/scheduler"
@@ -21,16 +18,9 @@ func TestConnectionsAreKept(t *testing.T) {
 		t.Run(string(fl), func(t *testing.T) {
 			s, _ := fake(t, jiratest.Options{Flavor: fl, MaxResults: 20})
 			seed(t, s, 95, nil)
-			var dials atomic.Int64
-			tr := http.DefaultTransport.(*http.Transport).Clone()
-			d := &net.Dialer{Timeout: 5 * time.Second}
-			tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-				dials.Add(1)
-				return d.DialContext(ctx, network, addr)
-			}
-			t.Cleanup(tr.CloseIdleConnections)
+			hc, dials := conntest.Client(t)
 			o := options(s, jira.Project{Name: "sec", JQL: "project = SEC"})
-			o.HTTPClient = &http.Client{Transport: tr, Timeout: 10 * time.Second}
+			o.HTTPClient = hc
 			c := connect(t, o)
 			got := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
 			if len(got) != 95 || searches(s) != 5 {

@@ -3,14 +3,14 @@ package slack
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
+
+	"github.com/patchbot/patchbot/connectors/internal/conntest"
 )
 
 // TestConnectionsAreKept: slack-go stops reading an answer at the end of
@@ -31,15 +31,7 @@ func TestConnectionsAreKept(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	calls := func(wrap bool) int64 {
-		var dials atomic.Int64
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		d := &net.Dialer{Timeout: 5 * time.Second}
-		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			dials.Add(1)
-			return d.DialContext(ctx, network, addr)
-		}
-		defer tr.CloseIdleConnections()
-		hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+		hc, dials := conntest.Client(t)
 		opt := slackgo.OptionHTTPClient(hc)
 		if wrap {
 			opt = slackgo.OptionHTTPClient(keepAlive{hc})

@@ -1,15 +1,13 @@
 package drain_test
 
 import (
-	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/patchbot/patchbot/connectors/internal/conntest"
 	"github.com/patchbot/patchbot/connectors/internal/drain"
 )
 
@@ -31,20 +29,6 @@ func server(t *testing.T, tail time.Duration) *httptest.Server {
 	return srv
 }
 
-// client counts the connections it opens.
-func client(t *testing.T) (*http.Client, *atomic.Int64) {
-	t.Helper()
-	var dials atomic.Int64
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	d := &net.Dialer{Timeout: 5 * time.Second}
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		dials.Add(1)
-		return d.DialContext(ctx, network, addr)
-	}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: time.Minute}, &dials
-}
-
 // read gets one answer and reads its JSON value only, as the clients'
 // decoders do, then closes it with close.
 func read(t *testing.T, c *http.Client, url string, close func(io.ReadCloser) error) {
@@ -63,7 +47,7 @@ func read(t *testing.T, c *http.Client, url string, close func(io.ReadCloser) er
 func TestCloseKeepsTheConnection(t *testing.T) {
 	t.Parallel()
 	srv := server(t, 50*time.Millisecond)
-	c, dials := client(t)
+	c, dials := conntest.Client(t)
 	for range 4 {
 		read(t, c, srv.URL, drain.Close)
 	}
@@ -71,7 +55,7 @@ func TestCloseKeepsTheConnection(t *testing.T) {
 		t.Errorf("drain.Close: %d connections for 4 answers, want 1", n)
 	}
 	// What drain.Close is for: closed unread, each answer costs one.
-	c, dials = client(t)
+	c, dials = conntest.Client(t)
 	for range 4 {
 		read(t, c, srv.URL, io.ReadCloser.Close)
 	}
@@ -85,7 +69,7 @@ func TestCloseKeepsTheConnection(t *testing.T) {
 func TestCloseWaitsBoundedly(t *testing.T) {
 	t.Parallel()
 	srv := server(t, time.Minute)
-	c, _ := client(t)
+	c, _ := conntest.Client(t)
 	start := time.Now()
 	read(t, c, srv.URL, drain.Close)
 	if d := time.Since(start); d > drain.Wait+5*time.Second {
