@@ -62,7 +62,7 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // maxSizeHint bounds the buffer a Content-Length makes readAll allocate
 // up front; a body longer than announced still reads whole.
-const maxSizeHint = 64 << 20
+const maxSizeHint = 16 << 20
 
 // readAll reads body up to the end of its first JSON value, where a
 // json.Decoder stops reading (callStatus drains what follows, so that the
