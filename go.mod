@@ -3,6 +3,7 @@ module github.com/patchbot/patchbot
 go 1.26.8
 
 require (
+	github.com/agnivade/levenshtein v1.2.2
 	github.com/andygrunwald/go-jira v1.17.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/prometheus/client_golang v1.25.0

@@ -3,6 +3,8 @@ package config
 import (
 	"sort"
 	"strings"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // didYouMean returns ` (did you mean "x"?)` for the candidate closest to
@@ -29,7 +31,7 @@ func closest(got string, candidates []string) string {
 	sort.Strings(sorted)
 	best, bestDist := "", -1
 	for _, c := range sorted {
-		dist := levenshtein(g, norm(c))
+		dist := levenshtein.ComputeDistance(g, norm(c))
 		if c == got {
 			continue
 		}
@@ -49,26 +51,4 @@ func closest(got string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-// levenshtein is the edit distance between a and b, in runes.
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/patchbot/patchbot/handoff"
 )
 
@@ -148,8 +150,8 @@ func closest(name string, all []FieldInfo, n int) []string {
 			continue
 		}
 		seen[label] = true
-		d := levenshtein(q, strings.ToLower(f.Name))
-		if id := levenshtein(q, strings.ToLower(f.ID)); id < d {
+		d := levenshtein.ComputeDistance(q, strings.ToLower(f.Name))
+		if id := levenshtein.ComputeDistance(q, strings.ToLower(f.ID)); id < d {
 			d = id
 		}
 		cs = append(cs, cand{label, d})
@@ -168,25 +170,4 @@ func closest(name string, all []FieldInfo, n int) []string {
 		return []string{"(the site has no fields)"}
 	}
 	return out
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

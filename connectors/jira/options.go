@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/patchbot/patchbot/connectors/internal/clock"
 	"github.com/patchbot/patchbot/handoff"
 )
 
@@ -137,20 +138,9 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = clock.Sleep
 	}
 	return o
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // FieldInfo is one Jira field, for `patchbot fields`.

@@ -27,6 +27,7 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/patchbot/patchbot/connectors/internal/clock"
 	"github.com/patchbot/patchbot/handoff"
 )
 
@@ -165,7 +166,7 @@ func New(ctx context.Context, o Options) (*Connector, error) {
 		c.now = time.Now
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = clock.Sleep
 	}
 	if c.ttl <= 0 {
 		c.ttl = 24 * time.Hour
@@ -286,17 +287,3 @@ func (c *Connector) Escalation() Recipient {
 
 // BotUserID is the bot's own Slack user id, as auth.test reported it.
 func (c *Connector) BotUserID() string { return c.botUserID }
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

@@ -46,16 +46,26 @@ func newChannel(id, name, user string) *channel {
 	return &channel{id: id, name: name, user: user, byTS: map[string]*Message{}}
 }
 
+// checkContent checks what chat.postMessage and chat.update send alike:
+// the metadata, and Slack's limits on text and blocks.
+func checkContent(p url.Values) (*slack.SlackMetadata, reply, bool) {
+	md, valid := metadataParam(p)
+	if !valid {
+		return nil, fail("invalid_metadata_format"), true
+	}
+	if rep, bad := checkLimits(p.Get("text"), p.Get("blocks")); bad {
+		return nil, rep, true
+	}
+	return md, reply{}, false
+}
+
 func (s *Server) postMessage(p url.Values) reply {
 	c := s.channels[p.Get("channel")]
 	if c == nil {
 		return fail("channel_not_found")
 	}
-	md, valid := metadataParam(p)
-	if !valid {
-		return fail("invalid_metadata_format")
-	}
-	if rep, bad := checkLimits(p.Get("text"), p.Get("blocks")); bad {
+	md, rep, bad := checkContent(p)
+	if bad {
 		return rep
 	}
 	var parent *Message
@@ -105,11 +115,8 @@ func (s *Server) update(p url.Values) reply {
 	if m == nil {
 		return fail("message_not_found")
 	}
-	md, valid := metadataParam(p)
-	if !valid {
-		return fail("invalid_metadata_format")
-	}
-	if rep, bad := checkLimits(p.Get("text"), p.Get("blocks")); bad {
+	md, rep, bad := checkContent(p)
+	if bad {
 		return rep
 	}
 	m.Text = p.Get("text")
