@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,9 @@ type fakeTracker struct {
 	scans    []ScanRequest
 	comments map[string]int // published checklists per ticket
 	now      func() time.Time
+	// onScan, when set, is called before each ticket is handed over,
+	// with how many were handed over before it.
+	onScan func(seen int)
 }
 
 func newFakeTracker(now func() time.Time) *fakeTracker {
@@ -65,8 +69,12 @@ func (f *fakeTracker) Scan(ctx context.Context, req ScanRequest, fn func(Ticket)
 		c.Trail.Flagged = slices.Clone(t.Trail.Flagged)
 		list = append(list, c)
 	}
+	onScan := f.onScan
 	f.mu.Unlock()
-	for _, t := range list {
+	for i, t := range list {
+		if onScan != nil {
+			onScan(i)
+		}
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -191,10 +199,14 @@ type memLedger struct {
 	runs       map[string]time.Time
 	snoozes    map[string]time.Time
 	failIntend error
+	// failDone fails Done and DoneAll; failDoneAll fails DoneAll only.
+	failDone, failDoneAll error
+	// calls counts IntendAll, DoneAll and Threads by name.
+	calls map[string]int
 }
 
 func newMemLedger() *memLedger {
-	return &memLedger{threads: map[string]Receipt{}, marks: map[string]time.Time{}, runs: map[string]time.Time{}, snoozes: map[string]time.Time{}}
+	return &memLedger{calls: map[string]int{}, threads: map[string]Receipt{}, marks: map[string]time.Time{}, runs: map[string]time.Time{}, snoozes: map[string]time.Time{}}
 }
 
 func (l *memLedger) Intend(ctx context.Context, s Send) (Send, bool, error) {
@@ -216,6 +228,9 @@ func (l *memLedger) Intend(ctx context.Context, s Send) (Send, bool, error) {
 func (l *memLedger) Done(ctx context.Context, id int64, r Receipt, at time.Time, thread string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.failDone != nil {
+		return l.failDone
+	}
 	for i := range l.sends {
 		if l.sends[i].ID == id {
 			l.sends[i].Done, l.sends[i].Channel, l.sends[i].TS = at, r.Channel, r.TS
@@ -226,6 +241,54 @@ func (l *memLedger) Done(ctx context.Context, id int64, r Receipt, at time.Time,
 		}
 	}
 	return fmt.Errorf("no send %d", id)
+}
+
+func (l *memLedger) IntendAll(ctx context.Context, ss []Send) ([]Intended, error) {
+	l.mu.Lock()
+	l.calls["IntendAll"]++
+	n := len(l.sends)
+	l.mu.Unlock()
+	out := make([]Intended, len(ss))
+	for i, s := range ss {
+		rec, existed, err := l.Intend(ctx, s)
+		if err != nil {
+			l.mu.Lock()
+			l.sends = l.sends[:n] // all or none
+			l.mu.Unlock()
+			return nil, err
+		}
+		out[i] = Intended{Send: rec, Existed: existed}
+	}
+	return out, nil
+}
+
+func (l *memLedger) DoneAll(ctx context.Context, cs []Completion) error {
+	l.mu.Lock()
+	l.calls["DoneAll"]++
+	err := cmp.Or(l.failDone, l.failDoneAll)
+	l.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if err := l.Done(ctx, c.ID, c.Receipt, c.At, c.Thread); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *memLedger) Threads(ctx context.Context, keys []string) (map[string]Receipt, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls["Threads"]++
+	out := map[string]Receipt{}
+	for _, k := range keys {
+		if r, ok := l.threads[k]; ok {
+			out[k] = r
+		}
+	}
+	return out, nil
 }
 
 func (l *memLedger) Forget(ctx context.Context, id int64) error {

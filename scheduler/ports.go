@@ -138,16 +138,37 @@ type Send struct {
 	TS       string
 }
 
+// Intended is one answer of Ledger.IntendAll: the send on record, and
+// whether it was there before (done or still open).
+type Intended struct {
+	Send    Send
+	Existed bool
+}
+
+// Completion is one send for Ledger.DoneAll to mark done: where it went,
+// when, and the ticket whose thread it starts ("" for none).
+type Completion struct {
+	ID      int64
+	Receipt Receipt
+	At      time.Time
+	Thread  string
+}
+
 // Ledger is what the jobs need from the store: what was said to whom and
 // when, and where each job got to.
 type Ledger interface {
 	// Intend records the intent to send s. When a send with the same Ref
 	// exists it returns that one and existed=true (done or still open).
 	Intend(ctx context.Context, s Send) (rec Send, existed bool, err error)
+	// IntendAll is Intend for several sends in one write: all are
+	// recorded, in order, or none.
+	IntendAll(ctx context.Context, s []Send) ([]Intended, error)
 	// Done marks an intent as sent, with where it went. A non-empty
 	// thread is the ticket whose Slack thread the message starts; it is
 	// recorded with the send, atomically.
 	Done(ctx context.Context, id int64, r Receipt, at time.Time, thread string) error
+	// DoneAll is Done for several sends in one write: all, or none.
+	DoneAll(ctx context.Context, cs []Completion) error
 	// Forget drops an open intent that was never sent (so it can be tried
 	// again under the same Ref).
 	Forget(ctx context.Context, id int64) error
@@ -158,6 +179,8 @@ type Ledger interface {
 
 	// Thread is the Slack thread kept for a ticket's follow-ups.
 	Thread(ctx context.Context, key string) (Receipt, bool, error)
+	// Threads is Thread for several tickets; those without are absent.
+	Threads(ctx context.Context, keys []string) (map[string]Receipt, error)
 	SetThread(ctx context.Context, key string, r Receipt) error
 
 	// Watermark is where the last successful incremental sync of a

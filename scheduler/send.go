@@ -34,19 +34,76 @@ func (c *cycle) intend(ctx context.Context, s Send) (intent, error) {
 	return intent{rec: rec, existed: existed}, nil
 }
 
+// intendAll records several intents in one ledger write (a dry run
+// records none).
+func (c *cycle) intendAll(ctx context.Context, ss []Send) ([]intent, error) {
+	if len(ss) == 0 {
+		return nil, nil
+	}
+	out := make([]intent, len(ss))
+	for i := range ss {
+		ss[i].Intended = c.now
+		out[i] = intent{rec: ss[i]}
+	}
+	if c.dry {
+		return out, nil
+	}
+	got, err := c.e.opt.Ledger.IntendAll(ctx, ss)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: record %d sends from %s: %w", len(ss), ss[0].Ref, err)
+	}
+	for i, g := range got {
+		out[i] = intent{rec: g.Send, existed: g.Existed}
+	}
+	return out, nil
+}
+
 // deliver sends m under an intent exactly once: a send already done is
 // skipped; one left open (a crash, a failed post) is first looked up in
 // Slack by its Ref and only posted when it is not there. A failed post
 // leaves the intent open for the next cycle.
 func (c *cycle) deliver(ctx context.Context, in intent, m Message) (Receipt, bool, error) {
+	s, r, posted, err := c.post(ctx, in, m)
+	if err != nil || s == nil {
+		return r, posted, err
+	}
+	// Marked done before the action is reported: a caller printing it
+	// (the CLI) may be stopped by that write, and a send it stops after
+	// is then on record, not left for the next run to look up.
+	err = c.e.opt.Ledger.Done(ctx, s.c.ID, s.c.Receipt, s.c.At, s.c.Thread)
+	if err != nil {
+		err = fmt.Errorf("ledger: mark %s sent: %w", s.in.rec.Ref, err)
+	}
+	c.report(s)
+	return r, posted, err
+}
+
+// made is a send made (or found made after a restart) that the ledger
+// does not know is done yet.
+type made struct {
+	in    intent
+	c     Completion
+	act   Action
+	found bool // found in Slack, not posted now
+}
+
+// post is deliver without marking the send done: it returns the send to
+// mark (nil when there is none: done before, a dry run, a failure) with
+// its receipt and whether it was posted now.
+func (c *cycle) post(ctx context.Context, in intent, m Message) (*made, Receipt, bool, error) {
 	m.Ref = in.rec.Ref
 	act := Action{Kind: ActSlack, Send: in.rec.Kind, Key: keyOf(in.rec), Ref: in.rec.Ref, To: m.To, Doc: m.Doc}
 	if in.existed && !in.rec.Done.IsZero() {
-		return Receipt{Channel: in.rec.Channel, TS: in.rec.TS}, false, nil
+		return nil, Receipt{Channel: in.rec.Channel, TS: in.rec.TS}, false, nil
 	}
 	if c.dry {
 		c.rep.add(act)
-		return Receipt{}, true, nil
+		return nil, Receipt{}, true, nil
+	}
+	// A top-level message also becomes the thread of the intent's ticket.
+	thread := in.thread
+	if m.ThreadTS != "" {
+		thread = ""
 	}
 	ms := c.e.opt.Messenger
 	if in.existed {
@@ -54,11 +111,11 @@ func (c *cycle) deliver(ctx context.Context, in intent, m Message) (Receipt, boo
 		if err != nil {
 			act.Err = fmt.Errorf("slack: look up %s: %w", in.rec.Ref, err)
 			c.rep.add(act)
-			return Receipt{}, false, act.Err
+			return nil, Receipt{}, false, act.Err
 		}
 		if found {
 			c.e.log.Info("found message sent before a restart", "ref", in.rec.Ref, "ticket", act.Key)
-			return r, false, c.done(ctx, in, m, r)
+			return &made{in: in, c: Completion{ID: in.rec.ID, Receipt: r, At: c.e.opt.Now(), Thread: thread}, act: act, found: true}, r, false, nil
 		}
 	}
 	r, err := ms.Send(ctx, m)
@@ -66,29 +123,44 @@ func (c *cycle) deliver(ctx context.Context, in intent, m Message) (Receipt, boo
 		act.Err = fmt.Errorf("slack: send %s: %w", in.rec.Ref, err)
 		c.rep.add(act)
 		c.e.opt.Metrics.apiError("slack", err)
-		return Receipt{}, false, act.Err
+		return nil, Receipt{}, false, act.Err
 	}
-	// Marked done before the action is reported: a caller printing it
-	// (the CLI) may be stopped by that write, and a send it stops after
-	// is then on record, not left for the next run to look up.
-	err = c.done(ctx, in, m, r)
 	act.Done = true
-	c.rep.add(act)
-	c.e.opt.Metrics.sent(in.rec.Kind)
-	return r, true, err
+	return &made{in: in, c: Completion{ID: in.rec.ID, Receipt: r, At: c.e.opt.Now(), Thread: thread}, act: act}, r, true, nil
 }
 
-// done marks the send made; a top-level message also becomes the thread
-// of the intent's ticket, in the same ledger write.
-func (c *cycle) done(ctx context.Context, in intent, m Message, r Receipt) error {
-	thread := in.thread
-	if m.ThreadTS != "" {
-		thread = ""
+// report counts a send made now (one found again was reported when made).
+func (c *cycle) report(s *made) {
+	if s.found {
+		return
 	}
-	if err := c.e.opt.Ledger.Done(ctx, in.rec.ID, r, c.e.opt.Now(), thread); err != nil {
-		return fmt.Errorf("ledger: mark %s sent: %w", in.rec.Ref, err)
+	c.rep.add(s.act)
+	c.e.opt.Metrics.sent(s.in.rec.Kind)
+}
+
+// doneAll marks sends done in one ledger write, then reports them. When
+// that write fails they are marked one by one, so one bad completion does
+// not leave the others open; each that still fails goes to fail (its
+// intent stays open, and the next run finds the message by its Ref).
+func (c *cycle) doneAll(ctx context.Context, ss []*made, fail func(key string, err error)) {
+	if len(ss) == 0 {
+		return
 	}
-	return nil
+	cs := make([]Completion, len(ss))
+	for i, s := range ss {
+		cs[i] = s.c
+	}
+	if err := c.e.opt.Ledger.DoneAll(ctx, cs); err != nil {
+		c.e.log.Warn("ledger: could not mark a batch of sends done; marking them one by one", "sends", len(ss), "err", err)
+		for _, s := range ss {
+			if err := c.e.opt.Ledger.Done(ctx, s.c.ID, s.c.Receipt, s.c.At, s.c.Thread); err != nil {
+				fail(s.act.Key, fmt.Errorf("%s: ledger: mark %s sent: %w", s.act.Key, s.in.rec.Ref, err))
+			}
+		}
+	}
+	for _, s := range ss {
+		c.report(s)
+	}
 }
 
 // keyOf returns the ticket key of a send about one ticket.

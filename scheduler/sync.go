@@ -25,6 +25,8 @@ type cycle struct {
 	writes int
 	// owners caches owner resolution for the run.
 	owners map[string]ownerResult
+	// batch holds the sync's decided validation requests until flush.
+	batch []pending
 }
 
 type ownerResult struct {
@@ -126,14 +128,33 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 	}
 	failed := 0
 	deferred := c.rep.Deferred
+	fail := func(key string, err error) {
+		failed++
+		c.rep.Errors = append(c.rep.Errors, err)
+		c.e.log.Error("ticket not synced; the next cycle retries it", "ticket", key, "err", err)
+	}
 	err := c.e.opt.Tracker.Scan(ctx, req, func(t Ticket) error {
+		if slices.ContainsFunc(c.batch, func(b pending) bool { return b.key() == t.Input.Ticket.Key }) {
+			// Read again (a page shifted under the scan): what was
+			// decided from the first read is made first.
+			c.flush(ctx, fail)
+		}
 		if err := c.syncTicket(ctx, p, t); err != nil {
-			failed++
-			c.rep.Errors = append(c.rep.Errors, err)
-			c.e.log.Error("ticket not synced; the next cycle retries it", "ticket", t.Input.Ticket.Key, "err", err)
+			fail(t.Input.Ticket.Key, err)
+		}
+		if len(c.batch) >= batchSize {
+			c.flush(ctx, fail)
 		}
 		return ctx.Err()
 	})
+	// What was decided is made even when the scan stopped early, unless
+	// the cycle was cancelled: then nothing of it was recorded yet, and
+	// the next cycle decides it again.
+	if ctx.Err() == nil {
+		c.flush(ctx, fail)
+	}
+	failed += len(c.batch)
+	c.batch = nil
 	if err != nil {
 		c.e.opt.Metrics.apiError("jira", err)
 		return fmt.Errorf("project %s: %w", p.Name, err)
@@ -224,43 +245,108 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
 	o := c.e.textOptions(c.now)
 	o.OwnerSlackID = owner.UserID
 	o.Ticked = ticked(t.Trail.Flagged, ev.Findings)
-	request := handoff.ValidationRequest(ev, o)
-
-	// Record the Slack intent before touching Jira: once the ticket's
-	// trail says the findings were posted, only the ledger remembers that
-	// Slack still has to hear of them.
-	channel := p.channel(ev.Lane)
-	var in intent
-	slackWanted := ev.Fingerprint != "" && channel != ""
-	if slackWanted {
-		in, err = c.intend(ctx, Send{Kind: "validation", Ref: ref, Recipient: channel, Items: []string{key}})
-		if err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
+	b := pending{t: t, ev: ev, o: o, request: handoff.ValidationRequest(ev, o), ref: ref, changed: changed}
+	if ev.Fingerprint != "" {
+		b.channel = p.channel(ev.Lane)
 	}
-	if changed {
-		var resumed time.Time
-		if open, ok := c.open[ref]; ok {
-			resumed = open.Intended
-		}
-		if err := c.publish(ctx, t, ev, o, request, resumed); err != nil {
-			return err
-		}
-	}
-	if !slackWanted {
-		return nil
-	}
-	m := Message{To: recipientFor(channel), Doc: request}
-	if th, ok, err := c.thread(ctx, key); err != nil {
-		return fmt.Errorf("%s: %w", key, err)
-	} else if ok && sameChannel(channel, th.Channel) {
-		m.ThreadTS = th.TS
-	}
-	in.thread = key
-	if _, _, err := c.deliver(ctx, in, m); err != nil {
-		return fmt.Errorf("%s: %w", key, err)
-	}
+	c.batch = append(c.batch, b)
 	return nil
+}
+
+// batchSize bounds the validation requests a sync decides before it makes
+// them: their intents go to the ledger in one write before any of them is
+// made, and their completions in one write after. A crash in between
+// leaves at most this many intents open, each looked up in Slack (by its
+// Ref) before it is sent again, so nothing is sent twice.
+const batchSize = 50
+
+// pending is a ticket's validation request, decided and not yet made.
+type pending struct {
+	t       Ticket
+	ev      handoff.Evaluation
+	o       handoff.TextOptions
+	request handoff.Doc
+	ref     string
+	// changed: the ticket's checklist needs publishing (the findings
+	// differ from its trail); otherwise only an open Slack intent is left.
+	changed bool
+	// channel is where the Slack message goes; "" for none.
+	channel string
+}
+
+func (b *pending) key() string { return b.t.Input.Ticket.Key }
+
+// flush makes the batch's validation requests: the Slack intents recorded
+// first (before touching Jira: once a ticket's trail says the findings
+// were posted, only the ledger remembers that Slack still has to hear of
+// them), then per ticket the Jira checklist and the Slack message, then
+// the completions. A ticket that fails is passed to fail and retried by
+// the next cycle; the others go on.
+func (c *cycle) flush(ctx context.Context, fail func(key string, err error)) {
+	batch := c.batch
+	c.batch = nil
+	if len(batch) == 0 {
+		return
+	}
+	failAll := func(err error) {
+		for i := range batch {
+			fail(batch[i].key(), fmt.Errorf("%s: %w", batch[i].key(), err))
+		}
+	}
+	var sends []Send
+	var keys []string
+	for i := range batch {
+		if b := &batch[i]; b.channel != "" {
+			sends = append(sends, Send{Kind: "validation", Ref: b.ref, Recipient: b.channel, Items: []string{b.key()}})
+			keys = append(keys, b.key())
+		}
+	}
+	intents, err := c.intendAll(ctx, sends)
+	if err != nil {
+		failAll(err)
+		return
+	}
+	threads, err := c.threads(ctx, keys)
+	if err != nil {
+		failAll(err)
+		return
+	}
+	var made []*made
+	next := 0
+	for i := range batch {
+		b := &batch[i]
+		var in intent
+		if b.channel != "" {
+			in = intents[next]
+			next++
+		}
+		if b.changed {
+			var resumed time.Time
+			if open, ok := c.open[b.ref]; ok {
+				resumed = open.Intended
+			}
+			if err := c.publish(ctx, b.t, b.ev, b.o, b.request, resumed); err != nil {
+				fail(b.key(), err)
+				continue
+			}
+		}
+		if b.channel == "" {
+			continue
+		}
+		m := Message{To: recipientFor(b.channel), Doc: b.request}
+		if th, ok := threads[b.key()]; ok && sameChannel(b.channel, th.Channel) {
+			m.ThreadTS = th.TS
+		}
+		in.thread = b.key()
+		s, _, _, err := c.post(ctx, in, m)
+		if err != nil {
+			fail(b.key(), fmt.Errorf("%s: %w", b.key(), err))
+		}
+		if s != nil {
+			made = append(made, s)
+		}
+	}
+	c.doneAll(ctx, made, fail)
 }
 
 // openRef returns the Ref of an open intent starting with prefix.
@@ -312,15 +398,16 @@ func (c *cycle) publish(ctx context.Context, t Ticket, ev handoff.Evaluation, o 
 	return nil
 }
 
-func (c *cycle) thread(ctx context.Context, key string) (Receipt, bool, error) {
-	if c.dry {
-		return Receipt{}, false, nil
+// threads returns the Slack threads the tickets have (none in a dry run).
+func (c *cycle) threads(ctx context.Context, keys []string) (map[string]Receipt, error) {
+	if c.dry || len(keys) == 0 {
+		return nil, nil
 	}
-	r, ok, err := c.e.opt.Ledger.Thread(ctx, key)
+	th, err := c.e.opt.Ledger.Threads(ctx, keys)
 	if err != nil {
-		return r, ok, fmt.Errorf("ledger thread: %w", err)
+		return nil, fmt.Errorf("ledger threads: %w", err)
 	}
-	return r, ok, nil
+	return th, nil
 }
 
 // sameChannel reports whether a ticket's thread lives in the configured

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,63 +40,88 @@ type querier interface {
 // and writes nothing. A zero s.Intended is filled from the clock. Items are
 // kept as a set: the returned record has them sorted and deduplicated.
 func (s *SQLite) Intend(ctx context.Context, in scheduler.Send) (scheduler.Send, bool, error) {
-	wrap := func(err error) error { return fmt.Errorf("store: intend %s: %w", in.Ref, err) }
+	got, err := s.IntendAll(ctx, []scheduler.Send{in})
+	if err != nil {
+		return scheduler.Send{}, false, err
+	}
+	return got[0].Send, got[0].Existed, nil
+}
+
+// IntendAll is Intend for several sends in one transaction: all are
+// recorded, in order, or none. A Ref given twice is recorded once; the
+// second comes back as existing.
+func (s *SQLite) IntendAll(ctx context.Context, ins []scheduler.Send) ([]scheduler.Intended, error) {
+	if len(ins) == 0 {
+		return nil, nil
+	}
+	out := make([]scheduler.Intended, len(ins))
+	failed := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for i, in := range ins {
+			var err error
+			if out[i], err = s.intend(ctx, tx, in); err != nil {
+				failed = true
+				return fmt.Errorf("store: intend %s: %w", in.Ref, err)
+			}
+		}
+		return nil
+	})
+	if err != nil && !failed {
+		err = batchErr("intend", ins[0].Ref, len(ins), err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// intend is Intend inside tx.
+func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, in scheduler.Send) (scheduler.Intended, error) {
 	if in.Ref == "" {
-		return scheduler.Send{}, false, wrap(errors.New("empty ref"))
+		return scheduler.Intended{}, errors.New("empty ref")
 	}
 	if in.Intended.IsZero() {
 		in.Intended = s.now()
 	}
 	intended, err := toNanos(in.Intended)
 	if err != nil {
-		return scheduler.Send{}, false, wrap(err)
+		return scheduler.Intended{}, err
 	}
 	done, err := toNanos(in.Done)
 	if err != nil {
-		return scheduler.Send{}, false, wrap(err)
+		return scheduler.Intended{}, err
+	}
+	// ON CONFLICT DO NOTHING + RETURNING yields no row when the Ref is
+	// taken; the transaction holds the write lock, so the existing row
+	// read next cannot change under us.
+	var id int64
+	err = s.in(tx).QueryRowContext(ctx, qInsertSend,
+		in.Ref, in.Kind, in.Recipient, in.Level, intended, done, in.Channel, in.TS).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		sends, err := querySends(ctx, s.in(tx), `SELECT `+sendCols+` FROM sends s WHERE s.ref = $1`, in.Ref)
+		if err != nil {
+			return scheduler.Intended{}, err
+		}
+		if len(sends) != 1 {
+			return scheduler.Intended{}, fmt.Errorf("ref conflicted but %d rows found", len(sends))
+		}
+		return scheduler.Intended{Send: sends[0], Existed: true}, nil
+	case err != nil:
+		return scheduler.Intended{}, err
 	}
 	items := normItems(in.Items)
-
-	var rec scheduler.Send
-	var existed bool
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		// ON CONFLICT DO NOTHING + RETURNING yields no row when the Ref is
-		// taken; the transaction holds the write lock, so the existing row
-		// read next cannot change under us.
-		var id int64
-		err := s.in(tx).QueryRowContext(ctx, qInsertSend,
-			in.Ref, in.Kind, in.Recipient, in.Level, intended, done, in.Channel, in.TS).Scan(&id)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			existed = true
-			sends, err := querySends(ctx, s.in(tx), `SELECT `+sendCols+` FROM sends s WHERE s.ref = $1`, in.Ref)
-			if err != nil {
-				return err
-			}
-			if len(sends) != 1 {
-				return fmt.Errorf("ref conflicted but %d rows found", len(sends))
-			}
-			rec = sends[0]
-			return nil
-		case err != nil:
-			return err
+	for _, item := range items {
+		if _, err := s.in(tx).ExecContext(ctx, qInsertItem, id, item); err != nil {
+			return scheduler.Intended{}, fmt.Errorf("item %s: %w", item, err)
 		}
-		for _, item := range items {
-			if _, err := s.in(tx).ExecContext(ctx, qInsertItem, id, item); err != nil {
-				return fmt.Errorf("item %s: %w", item, err)
-			}
-		}
-		rec = in
-		rec.ID = id
-		rec.Items = items
-		rec.Intended = fromNanos(intended)
-		rec.Done = fromNanos(done)
-		return nil
-	})
-	if err != nil {
-		return scheduler.Send{}, false, wrap(err)
 	}
-	return rec, existed, nil
+	rec := in
+	rec.ID = id
+	rec.Items = items
+	rec.Intended = fromNanos(intended)
+	rec.Done = fromNanos(done)
+	return scheduler.Intended{Send: rec}, nil
 }
 
 // Done marks an intent as sent, with where it went. A non-empty thread
@@ -105,46 +131,80 @@ func (s *SQLite) Intend(ctx context.Context, in scheduler.Send) (scheduler.Send,
 // so a retried call is safe; a different receipt is an error. An unknown id
 // is ErrNotFound.
 func (s *SQLite) Done(ctx context.Context, id int64, r scheduler.Receipt, at time.Time, thread string) error {
-	wrap := func(err error) error { return fmt.Errorf("store: done send %d: %w", id, err) }
+	return s.DoneAll(ctx, []scheduler.Completion{{ID: id, Receipt: r, At: at, Thread: thread}})
+}
+
+// DoneAll is Done for several sends in one transaction: all are marked, or
+// none (the first error says which send it was).
+func (s *SQLite) DoneAll(ctx context.Context, cs []scheduler.Completion) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	failed := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, c := range cs {
+			if err := s.done(ctx, tx, c); err != nil {
+				failed = true
+				return fmt.Errorf("store: done send %d: %w", c.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil && !failed {
+		err = batchErr("done send", strconv.FormatInt(cs[0].ID, 10), len(cs), err)
+	}
+	return err
+}
+
+// batchErr names the sends of a transaction that failed as a whole (to
+// begin or to commit).
+func batchErr(what, first string, n int, err error) error {
+	if n == 1 {
+		return fmt.Errorf("store: %s %s: %w", what, first, err)
+	}
+	return fmt.Errorf("store: %s %s and %d more: %w", what, first, n-1, err)
+}
+
+// done is Done inside tx.
+func (s *SQLite) done(ctx context.Context, tx *sql.Tx, c scheduler.Completion) error {
+	at, r, thread := c.At, c.Receipt, c.Thread
 	if at.IsZero() {
 		at = s.now()
 	}
 	n, err := toNanos(at)
 	if err != nil {
-		return wrap(err)
+		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := s.in(tx).ExecContext(ctx, qMarkDone, n, r.Channel, r.TS, id)
-		if err != nil {
-			return wrap(err)
+	res, err := s.in(tx).ExecContext(ctx, qMarkDone, n, r.Channel, r.TS, c.ID)
+	if err != nil {
+		return err
+	}
+	affected, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if affected != 1 {
+		// Done already (a retried call): its thread was recorded then,
+		// and a newer one since must not be put back.
+		thread = ""
+		var ch, ts string
+		err = s.in(tx).QueryRowContext(ctx, `SELECT channel, ts FROM sends WHERE id = $1`, c.ID).Scan(&ch, &ts)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return ErrNotFound
+		case err != nil:
+			return err
+		case ch != r.Channel || ts != r.TS:
+			return fmt.Errorf("already done as %s/%s, not %s/%s", ch, ts, r.Channel, r.TS)
 		}
-		c, err := res.RowsAffected()
-		if err != nil {
-			return wrap(err)
-		}
-		if c != 1 {
-			// Done already (a retried call): its thread was recorded then,
-			// and a newer one since must not be put back.
-			thread = ""
-			var ch, ts string
-			err = s.in(tx).QueryRowContext(ctx, `SELECT channel, ts FROM sends WHERE id = $1`, id).Scan(&ch, &ts)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				return wrap(ErrNotFound)
-			case err != nil:
-				return wrap(err)
-			case ch != r.Channel || ts != r.TS:
-				return wrap(fmt.Errorf("already done as %s/%s, not %s/%s", ch, ts, r.Channel, r.TS))
-			}
-		}
-		if thread == "" {
-			return nil
-		}
-		if _, err := s.in(tx).ExecContext(ctx, qSetThread, thread, r.Channel, r.TS, r.Parts); err != nil {
-			return fmt.Errorf("store: set thread %s: %w", thread, err)
-		}
+	}
+	if thread == "" {
 		return nil
-	})
+	}
+	if _, err := s.in(tx).ExecContext(ctx, qSetThread, thread, r.Channel, r.TS, r.Parts); err != nil {
+		return fmt.Errorf("set thread %s: %w", thread, err)
+	}
+	return nil
 }
 
 // Forget drops an open intent that was never sent, so the same Ref can be
@@ -244,14 +304,12 @@ func loadItems(ctx context.Context, q querier, sends []scheduler.Send) error {
 	}
 	for start := 0; start < len(sends); start += itemsChunk {
 		chunk := sends[start:min(start+itemsChunk, len(sends))]
-		ph := make([]string, len(chunk))
 		args := make([]any, len(chunk))
 		for i, sd := range chunk {
-			ph[i] = fmt.Sprintf("$%d", i+1)
 			args[i] = sd.ID
 		}
 		rows, err := q.QueryContext(ctx, `SELECT send_id, item FROM send_items
-			WHERE send_id IN (`+strings.Join(ph, ", ")+`) ORDER BY send_id, item`, args...)
+			WHERE send_id IN (`+placeholders(len(chunk))+`) ORDER BY send_id, item`, args...)
 		if err != nil {
 			return err
 		}
@@ -273,6 +331,27 @@ func loadItems(ctx context.Context, q querier, sends []scheduler.Send) error {
 		}
 	}
 	return nil
+}
+
+// placeholders is "$1, $2, …, $n" for an IN list.
+func placeholders(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i+1))
+	}
+	return b.String()
+}
+
+// anys turns strings into query arguments.
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // normItems sorts and deduplicates items, dropping empty ones.

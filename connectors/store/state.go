@@ -25,6 +25,33 @@ func (s *SQLite) Thread(ctx context.Context, key string) (scheduler.Receipt, boo
 	return r, true, nil
 }
 
+// Threads is Thread for several tickets at once; a ticket without a thread
+// is absent from the map.
+func (s *SQLite) Threads(ctx context.Context, keys []string) (map[string]scheduler.Receipt, error) {
+	out := make(map[string]scheduler.Receipt, len(keys))
+	for start := 0; start < len(keys); start += itemsChunk {
+		chunk := keys[start:min(start+itemsChunk, len(keys))]
+		rows, err := s.on(s.r).QueryContext(ctx,
+			`SELECT ticket, channel, ts, parts FROM threads WHERE ticket IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
+		if err != nil {
+			return nil, fmt.Errorf("store: threads of %d tickets: %w", len(keys), err)
+		}
+		for rows.Next() {
+			var key string
+			var r scheduler.Receipt
+			if err := rows.Scan(&key, &r.Channel, &r.TS, &r.Parts); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: threads of %d tickets: %w", len(keys), err)
+			}
+			out[key] = r
+		}
+		if err := errors.Join(rows.Close(), rows.Err()); err != nil {
+			return nil, fmt.Errorf("store: threads of %d tickets: %w", len(keys), err)
+		}
+	}
+	return out, nil
+}
+
 // SetThread records (or replaces) the Slack thread for a ticket.
 func (s *SQLite) SetThread(ctx context.Context, key string, r scheduler.Receipt) error {
 	_, err := s.on(s.w).ExecContext(ctx, qSetThread, key, r.Channel, r.TS, r.Parts)
