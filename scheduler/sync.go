@@ -134,7 +134,7 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 		c.e.log.Error("ticket not synced; the next cycle retries it", "ticket", key, "err", err)
 	}
 	err := c.e.opt.Tracker.Scan(ctx, req, func(t Ticket) error {
-		if slices.ContainsFunc(c.batch, func(b pending) bool { return b.key() == t.Input.Ticket.Key }) {
+		if c.batched(t.Input.Ticket.Key) {
 			// Read again (a page shifted under the scan): what was
 			// decided from the first read is made first.
 			c.flush(ctx, fail)
@@ -275,6 +275,16 @@ type pending struct {
 }
 
 func (b *pending) key() string { return b.t.Input.Ticket.Key }
+
+// batched reports whether the batch holds a request for the ticket.
+func (c *cycle) batched(key string) bool {
+	for i := range c.batch {
+		if c.batch[i].key() == key {
+			return true
+		}
+	}
+	return false
+}
 
 // flush makes the batch's validation requests: the Slack intents recorded
 // first (before touching Jira: once a ticket's trail says the findings
