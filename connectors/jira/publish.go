@@ -214,44 +214,43 @@ func (c *Client) labelOp(cl scheduler.Checklist, fp string, before, after handof
 // withTrail, the trail property. With a comment it goes through the
 // site's rich-text version: v3 (ADF) on Cloud, v2 (wiki markup) on Data
 // Center; an edit in place that should not notify adds
-// notifyUsers=false.
+// notifyUsers=false. The body is encoded here, once, with the rendered
+// comment copied in as it is (editBody.appendJSON), and sent as it is.
 func (c *Client) editIssue(ctx context.Context, key string, op *commentOp, label string, tr handoff.Trail, withTrail bool) (int, error) {
-	update := map[string]any{}
-	v, what := "2", "publish: "+label+" label"
-	path := "rest/api/2/issue/" + url.PathEscape(key)
-	if op != nil {
-		var body any
-		if c.deployment == DeploymentCloud {
-			v, body = "3", handoff.RenderADF(op.doc)
-		} else {
-			body = handoff.RenderWiki(op.doc)
-		}
-		val := map[string]any{"body": body}
-		verb := "add"
-		what = "publish: post comment"
-		if op.edit {
-			verb, val["id"], what = "edit", op.id, "publish: edit comment"
-		}
-		update["comment"] = []any{map[string]any{verb: val}}
-		path = "rest/api/" + v + "/issue/" + url.PathEscape(key)
-		if !op.notify {
-			path += "?notifyUsers=false"
-		}
-	}
-	if label != "" {
-		update["labels"] = []any{map[string]string{label: c.opts.Label}}
-	}
-	body := map[string]any{}
-	if len(update) > 0 {
-		body["update"] = update
-	}
-	if withTrail {
-		body["properties"] = []any{map[string]any{"key": c.opts.PropertyKey, "value": encodeTrail(tr)}}
-	}
+	what, path, body := c.editRequest(key, op, label, tr, withTrail)
 	if op != nil && !op.edit {
 		ctx = once(ctx) // adds a comment: the transport must not repeat it
 	}
-	return c.callStatus(ctx, what, key, http.MethodPut, path, body, nil)
+	return c.callStatus(ctx, what, key, http.MethodPut, path, rawJSON(body.appendJSON(make([]byte, 0, body.size()))), nil)
+}
+
+// editRequest is editIssue's operation name, path and body.
+func (c *Client) editRequest(key string, op *commentOp, label string, tr handoff.Trail, withTrail bool) (what, path string, body editBody) {
+	v := "2"
+	what = "publish: " + label + " label"
+	if op != nil {
+		body.comment, body.edit = true, op.edit
+		if c.deployment == DeploymentCloud {
+			v, body.cloud, body.adf = "3", true, handoff.RenderADF(op.doc)
+		} else {
+			body.wiki = handoff.RenderWiki(op.doc)
+		}
+		what = "publish: post comment"
+		if op.edit {
+			body.id, what = op.id, "publish: edit comment"
+		}
+	}
+	path = "rest/api/" + v + "/issue/" + url.PathEscape(key)
+	if op != nil && !op.notify {
+		path += "?notifyUsers=false"
+	}
+	if label != "" {
+		body.labelVerb, body.label = label, c.opts.Label
+	}
+	if withTrail {
+		body.trail, body.propertyKey, body.trailValue = true, c.opts.PropertyKey, encodeTrail(tr)
+	}
+	return what, path, body
 }
 
 // postComment sends the issue edit that adds the comment (with label and

@@ -374,3 +374,35 @@ func TestPublishDoesNotRepostBlindly(t *testing.T) {
 		})
 	}
 }
+
+// TestEditInPlaceRetriedWithItsBody: an edit in place (an idempotent PUT,
+// not marked once) that meets a 502 is sent again by the transport, with
+// its whole body: the comment edit and the trail both land.
+func TestEditInPlaceRetriedWithItsBody(t *testing.T) {
+	for _, fl := range flavors {
+		t.Run(string(fl), func(t *testing.T) {
+			s := publishFake(t, fl)
+			seed(t, s, 1, nil)
+			c := connect(t, options(s, publishProject()))
+			cycle(t, c) // posts the comment
+			_ = s.SetField("SEC-1", "Rollback Plan", "revert")
+			before := cycle(t, c)["SEC-1"] // looks the comment up, then edits it: its id is on the trail
+			_ = s.SetField("SEC-1", "Rollback Plan", nil)
+			s.ResetRequests()
+			s.Inject(jiratest.Fault{Method: "PUT", Path: "/issue/SEC-1", Status: 502})
+			tr := cycle(t, c)["SEC-1"]
+			if s.PendingFaults() != 0 || issueEdits(s) != 2 || commentEdits(s) != 1 || commentPosts(s) != 0 || commentLookups(s) != 0 {
+				t.Errorf("%d faults left, %d issue edits, %d comment edits, %d posts, %d lookups; want 0, 2, 1, 0, 0; %v",
+					s.PendingFaults(), issueEdits(s), commentEdits(s), commentPosts(s), commentLookups(s), s.Counts())
+			}
+			is, _ := s.Issue("SEC-1")
+			if len(is.Comments) != 1 || !strings.Contains(is.Comments[0].Body, "Validation request for SEC-1") {
+				t.Errorf("comments: %+v", is.Comments)
+			}
+			if tr.Fingerprint != "rollback;test_plan;" || tr.CommentID == "" || tr.CommentID != before.CommentID ||
+				!strings.Contains(string(is.Properties["patchbot"]), `"fingerprint":"rollback;test_plan;"`) {
+				t.Errorf("trail %+v, property %s", tr, is.Properties["patchbot"])
+			}
+		})
+	}
+}
