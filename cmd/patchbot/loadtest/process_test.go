@@ -462,6 +462,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(spawnEnv); path != "" {
 		os.Exit(spawn(path))
 	}
+	if os.Getenv(floorEnv) != "" {
+		os.Exit(floorMain())
+	}
 	os.Exit(m.Run())
 }
 
