@@ -45,6 +45,38 @@ func BenchmarkIntendDone(b *testing.B) {
 	})
 }
 
+// BenchmarkIntendDoneBatch is the same per send, as a sync makes them: a
+// batch of 50 intents in one transaction, then their 50 completions (each
+// with a thread) in another. ns/op is per batch; see the send metric.
+func BenchmarkIntendDoneBatch(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openTest(b)
+	const batch = 50
+	var i int64
+	sends := make([]scheduler.Send, batch)
+	cs := make([]scheduler.Completion, batch)
+	for b.Loop() {
+		for j := range sends {
+			i++
+			ref := "validation/SEC-" + strconv.FormatInt(i, 10) + "/fp/0"
+			sends[j] = scheduler.Send{Kind: "validation", Ref: ref, Recipient: "C1",
+				Items: []string{"SEC-" + strconv.FormatInt(i, 10)}, Intended: t0}
+		}
+		got, err := s.IntendAll(ctx, sends)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j, g := range got {
+			cs[j] = scheduler.Completion{ID: g.Send.ID, Receipt: scheduler.Receipt{Channel: "C1", TS: g.Send.Ref, Parts: 1},
+				At: t0, Thread: g.Send.Items[0]}
+		}
+		if err := s.DoneAll(ctx, cs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/send")
+}
+
 // BenchmarkHistory reads one item's history out of 100,000 done sends
 // (200,000 item rows); the item was covered by 10 of them.
 func BenchmarkHistory(b *testing.B) {
