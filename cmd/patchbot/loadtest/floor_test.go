@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
@@ -108,17 +107,7 @@ const floorTrimEnv = "PATCHBOT_LOAD_FLOOR_TRIM"
 // TestLoadFloor measures the floor at PATCHBOT_LOAD (or -load) tickets;
 // it skips without them, as TestLoadProcess does.
 func TestLoadFloor(t *testing.T) {
-	n := *loadN
-	if v := os.Getenv("PATCHBOT_LOAD"); n == 0 && v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			t.Fatalf("PATCHBOT_LOAD=%q: %v", v, err)
-		}
-	}
-	if n <= 0 {
-		t.Skip("set PATCHBOT_LOAD=N or -load N to run the load test")
-	}
-	runFloor(t, n, true)
+	runFloor(t, loadSize(t), true)
 }
 
 // TestLoadFloorSmoke is the floor at 200 tickets, every count asserted,
@@ -489,40 +478,14 @@ func (w *world) runFloorChild(t *testing.T, dir, floorDir string, trim bool) flo
 	if trim {
 		name, what = "floor-trim", "the same, the echoed message cut from Slack's answers before slack-go decodes them"
 	}
-	outPath := filepath.Join(dir, name+".out")
-	errPath := filepath.Join(dir, name+".err")
-	ruPath := filepath.Join(dir, name+".rusage")
-	stdout, err := os.Create(outPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdout.Close()
-	stderr, err := os.Create(errPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stderr.Close()
-	cmd := exec.Command(os.Args[0], "--", os.Args[0])
-	cmd.Env = append(os.Environ(), spawnEnv+"="+ruPath, floorEnv+"="+floorDir)
+	env := []string{floorEnv + "=" + floorDir}
 	if trim {
-		cmd.Env = append(cmd.Env, floorTrimEnv+"=1")
+		env = append(env, floorTrimEnv+"=1")
 	}
 	if pd := os.Getenv("PATCHBOT_LOAD_PROFILE_DIR"); pd != "" {
-		cmd.Env = append(cmd.Env, floorProfileEnv+"="+filepath.Join(pd, name+".cpu.prof"))
+		env = append(env, floorProfileEnv+"="+filepath.Join(pd, name+".cpu.prof"))
 	}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: spawner: %v\n%s", name, err, tail(errPath))
-	}
-	var ru spawned
-	if b, err := os.ReadFile(ruPath); err != nil {
-		t.Fatal(err)
-	} else if err := json.Unmarshal(b, &ru); err != nil {
-		t.Fatal(err)
-	}
-	if ru.Err != "" {
-		t.Fatalf("%s: %s\n%s", name, ru.Err, tail(errPath))
-	}
+	ru, outPath := spawnChild(t, dir, name, name, env, os.Args[0])
 	p := floorRun{name: name, what: what, wall: time.Duration(ru.Wall), cpu: time.Duration(ru.CPU), maxRSS: ru.MaxRSS,
 		jira: w.jira.Counts(), slack: w.slackCalls()}
 	out, err := os.ReadFile(outPath)

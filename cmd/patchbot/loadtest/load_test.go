@@ -36,6 +36,13 @@ const (
 //
 //	PATCHBOT_LOAD=100000 go test ./cmd/patchbot/loadtest -run TestLoad -v -timeout 30m
 func TestLoad(t *testing.T) {
+	runLoad(t, loadSize(t), true)
+}
+
+// loadSize is the N of a load run: -load N, else PATCHBOT_LOAD; the test
+// is skipped without either.
+func loadSize(t *testing.T) int {
+	t.Helper()
 	n := *loadN
 	if v := os.Getenv("PATCHBOT_LOAD"); n == 0 && v != "" {
 		var err error
@@ -46,7 +53,7 @@ func TestLoad(t *testing.T) {
 	if n <= 0 {
 		t.Skip("set PATCHBOT_LOAD=N or -load N to run the load test")
 	}
-	runLoad(t, n, true)
+	return n
 }
 
 // TestLoadSmoke is the same path at 200 tickets, with every count

@@ -48,17 +48,7 @@ var (
 //
 //	PATCHBOT_LOAD=100000 go test ./cmd/patchbot/loadtest -run TestLoadProcess -v -timeout 30m
 func TestLoadProcess(t *testing.T) {
-	n := *loadN
-	if v := os.Getenv("PATCHBOT_LOAD"); n == 0 && v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			t.Fatalf("PATCHBOT_LOAD=%q: %v", v, err)
-		}
-	}
-	if n <= 0 {
-		t.Skip("set PATCHBOT_LOAD=N or -load N to run the load test")
-	}
-	runLoadProcess(t, n)
+	runLoadProcess(t, loadSize(t))
 }
 
 // procPhase is one subprocess run, measured from outside.
@@ -166,43 +156,13 @@ func (w *world) run(t *testing.T, bin, cfg, dir, name string, args ...string) pr
 	w.jira.ResetRequests()
 	w.slack.ResetCalls()
 	slug := strings.NewReplacer(" ", "-", "(", "", ")", "", ",", "").Replace(name)
-	outPath := filepath.Join(dir, slug+".out")
-	errPath := filepath.Join(dir, slug+".err")
-	stdout, err := os.Create(outPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdout.Close()
-	stderr, err := os.Create(errPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stderr.Close()
-	// Through the spawner (the test binary re-executed, small), not
-	// directly: Go starts children with vfork, so a child's exec records
-	// the parent's peak RSS — the fakes' — as the child's maxrss.
-	ruPath := filepath.Join(dir, slug+".rusage")
-	cmd := exec.Command(os.Args[0], append([]string{"--", bin}, append(args, "--config", cfg)...)...)
-	cmd.Env = append(os.Environ(), spawnEnv+"="+ruPath, envJiraToken+"="+jiraToken, envSlackToken+"="+slackBot)
-	if dir := os.Getenv("PATCHBOT_LOAD_PROFILE_DIR"); dir != "" {
+	env := []string{envJiraToken + "=" + jiraToken, envSlackToken + "=" + slackBot}
+	if pd := os.Getenv("PATCHBOT_LOAD_PROFILE_DIR"); pd != "" {
 		// patchbot's own CPU profile of this phase (PATCHBOT_CPUPROFILE).
-		cmd.Env = append(cmd.Env, "PATCHBOT_CPUPROFILE="+filepath.Join(dir, slug+".cpu.prof"))
+		env = append(env, "PATCHBOT_CPUPROFILE="+filepath.Join(pd, slug+".cpu.prof"))
 	}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	err = cmd.Run()
-	if err != nil {
-		t.Fatalf("%s: patchbot %s: %v\n%s", name, strings.Join(args, " "), err, tail(errPath))
-	}
-	var ru spawned
-	if b, err := os.ReadFile(ruPath); err != nil {
-		t.Fatal(err)
-	} else if err := json.Unmarshal(b, &ru); err != nil {
-		t.Fatal(err)
-	}
+	ru, outPath := spawnChild(t, dir, slug, name+": patchbot "+strings.Join(args, " "), env, bin, append(args, "--config", cfg)...)
 	wall := time.Duration(ru.Wall)
-	if ru.Err != "" {
-		t.Fatalf("%s: patchbot %s: %s\n%s", name, strings.Join(args, " "), ru.Err, tail(errPath))
-	}
 	p := procPhase{name: name, args: args, wall: wall, cpu: time.Duration(ru.CPU), maxRSS: ru.MaxRSS,
 		jira: w.jira.Counts(), slack: w.slackCalls(), stdout: outPath}
 	out, err := os.ReadFile(outPath)
@@ -219,7 +179,7 @@ func (w *world) run(t *testing.T, bin, cfg, dir, name string, args ...string) pr
 		*dst, _ = strconv.Atoi(string(last[i+2]))
 	}
 	if p.sum.errors != 0 || p.sum.def != 0 {
-		t.Errorf("%s: %d errors, %d deferred\n%s", name, p.sum.errors, p.sum.def, tail(errPath))
+		t.Errorf("%s: %d errors, %d deferred\n%s", name, p.sum.errors, p.sum.def, tail(filepath.Join(dir, slug+".err")))
 	}
 	return p
 }
@@ -443,6 +403,46 @@ func size(path string) string {
 		return "?"
 	}
 	return fmt.Sprintf("%d KiB", fi.Size()/1024)
+}
+
+// spawnChild runs a command as a child through the spawner — the test
+// binary re-executed, not the command directly: Go starts children with
+// vfork, so a child's exec records the parent's peak RSS (the fakes') as
+// the child's maxrss. The child's stdout and stderr go to slug.out and
+// slug.err in dir; it returns the child's wall time and rusage and the
+// stdout file. A child that fails fails the test, naming what (what) with
+// the tail of its stderr.
+func spawnChild(t *testing.T, dir, slug, what string, env []string, bin string, args ...string) (spawned, string) {
+	t.Helper()
+	outPath := filepath.Join(dir, slug+".out")
+	errPath := filepath.Join(dir, slug+".err")
+	ruPath := filepath.Join(dir, slug+".rusage")
+	stdout, err := os.Create(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdout.Close()
+	stderr, err := os.Create(errPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	cmd := exec.Command(os.Args[0], append([]string{"--", bin}, args...)...)
+	cmd.Env = append(append(os.Environ(), spawnEnv+"="+ruPath), env...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: spawner: %v\n%s", what, err, tail(errPath))
+	}
+	var ru spawned
+	if b, err := os.ReadFile(ruPath); err != nil {
+		t.Fatal(err)
+	} else if err := json.Unmarshal(b, &ru); err != nil {
+		t.Fatal(err)
+	}
+	if ru.Err != "" {
+		t.Fatalf("%s: %s\n%s", what, ru.Err, tail(errPath))
+	}
+	return ru, outPath
 }
 
 // spawnEnv makes the test binary a spawner: it runs the command after
