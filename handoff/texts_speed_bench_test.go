@@ -1,0 +1,34 @@
+package handoff
+
+import (
+	"testing"
+	"time"
+)
+
+// flaggedEvals evaluates n generated tickets (genInputs, seed 1) and keeps
+// the flagged ones, as BenchmarkValidationRequestRender does.
+func flaggedEvals(n int) []Evaluation {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	var evs []Evaluation
+	for _, in := range genInputs(n, 1) {
+		if ev := Evaluate(Read(in), DefaultPolicy(), now, time.UTC); ev.Fingerprint != "" {
+			evs = append(evs, ev)
+		}
+	}
+	return evs
+}
+
+// BenchmarkValidationRequest builds (without rendering) the validation
+// request of every flagged ticket among 1,000 mixed ones.
+func BenchmarkValidationRequest(b *testing.B) {
+	evs := flaggedEvals(1000)
+	o := TextOptions{Now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Loc: time.UTC}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, ev := range evs {
+			ValidationRequest(ev, o)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(evs)), "ns/request")
+}
