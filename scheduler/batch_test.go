@@ -164,3 +164,91 @@ func TestSyncCancelledDropsTheUndecidedBatch(t *testing.T) {
 	r.sync(t)
 	assertOncePerTicket(t, r, 6)
 }
+
+// TestSyncShutdownMidBatch: stopped after the third post of a batch of six,
+// the sync records the three sends made (on a context the shutdown does
+// not cancel), makes nothing more, and leaves no intent open: the three
+// it recorded and never tried are dropped, so no restart looks them up.
+// The next cycle makes the other three, once.
+func TestSyncShutdownMidBatch(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	putIncomplete(r, 6)
+	ctx, cancel := context.WithCancel(context.Background())
+	r.slack.afterSend = func(n int) {
+		if n == 3 {
+			cancel()
+		}
+	}
+	rep, err := r.eng.Sync(ctx, SyncOptions{})
+	if err == nil {
+		t.Fatal("stopped sync returned no error")
+	}
+	if len(r.slack.sent) != 3 || len(r.jira.comments) != 3 {
+		t.Fatalf("stopped after 3 posts: %d posts, %d checklists; want 3 and 3", len(r.slack.sent), len(r.jira.comments))
+	}
+	if open, _ := r.led.Open(context.Background()); len(open) != 0 {
+		t.Fatalf("%d intents left open by a shutdown (first %s): the posts made must be on record, the rest dropped", len(open), open[0].Ref)
+	}
+	if got := rep.Count(ActSlack, "validation"); got != 3 {
+		t.Errorf("report counts %d validation requests, want 3", got)
+	}
+	if !r.led.marks["SEC"].IsZero() {
+		t.Fatal("a stopped cycle moved the watermark")
+	}
+	r.slack.afterSend = nil
+	r.clock.Add(5 * time.Minute)
+	r.sync(t)
+	assertOncePerTicket(t, r, 6)
+}
+
+// TestSyncRereadInOneScanIsLeftForTheNextCycle: a ticket handed over twice
+// in one scan (edited while the scan ran; the second read may predate the
+// cycle's own write to it) is made once, from its first read.
+func TestSyncRereadInOneScanIsLeftForTheNextCycle(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	putIncomplete(r, 4)
+	r.jira.again = "SEC-2"
+	rep := r.sync(t)
+	if rep.Tickets != 4 {
+		t.Errorf("%d tickets evaluated, want 4 (the second read skipped)", rep.Tickets)
+	}
+	r.jira.again = ""
+	r.clock.Add(5 * time.Minute)
+	r.sync(t)
+	assertOncePerTicket(t, r, 4)
+}
+
+// TestBatchActionsShownAfterTheyAreOnRecord: no action of a sync — a Jira
+// checklist or a Slack post, of any ticket — is shown (OnAction, which
+// the CLI prints) while a Slack message already posted is not yet on
+// record, so a print that stops the process strands no send.
+func TestBatchActionsShownAfterTheyAreOnRecord(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	putIncomplete(r, batchSize+5)
+	shown := 0
+	show := func(a Action, dry bool) {
+		shown++
+		open, err := r.led.Open(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		posted := map[string]bool{}
+		for _, ref := range r.slack.refs() {
+			posted[ref] = true
+		}
+		for _, s := range open {
+			if posted[s.Ref] {
+				t.Fatalf("%s %s shown while %s is posted but not on record", a.Kind, a.Key, s.Ref)
+			}
+		}
+	}
+	if _, err := r.eng.Sync(context.Background(), SyncOptions{CountsOnly: true, OnAction: show}); err != nil {
+		t.Fatal(err)
+	}
+	if want := 2 * (batchSize + 5); shown != want {
+		t.Fatalf("%d actions shown, want %d (a checklist and a post per ticket)", shown, want)
+	}
+}

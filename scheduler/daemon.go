@@ -98,6 +98,13 @@ type job struct {
 
 	mu          sync.Mutex // held while running: cron and catch-up never overlap
 	lastAttempt time.Time
+	// syncs, when set, is held by either sync job while it runs, so an
+	// incremental and a full sync never work on the same tickets at once
+	// (each could find the other's open intent and post it too). The
+	// incremental sync skips its turn when the lock is taken; the full
+	// sync, which comes rarely, waits for it.
+	syncs    *sync.Mutex
+	waitSync bool
 }
 
 // Run starts the jobs and blocks until ctx is cancelled. At start it
@@ -162,6 +169,15 @@ func (e *Engine) jobs(s Schedules) ([]*job, error) {
 		_, err := e.Sync(ctx, SyncOptions{Full: true, CountsOnly: true})
 		return err
 	})
+	syncs := &sync.Mutex{}
+	for _, j := range jobs {
+		switch j.name {
+		case JobSync:
+			j.syncs = syncs
+		case JobFullSync:
+			j.syncs, j.waitSync = syncs, true
+		}
+	}
 	add(JobNag, s.Nag, true, func(ctx context.Context) error { _, err := e.Nag(ctx, NagOptions{CountsOnly: true}); return err })
 	add(JobDigest, s.Digest, true, func(ctx context.Context) error { _, err := e.Digest(ctx, DigestOptions{CountsOnly: true}); return err })
 	return jobs, errors.Join(errs...)
@@ -174,6 +190,15 @@ func (e *Engine) runJob(ctx context.Context, j *job, late bool) {
 		return
 	}
 	defer j.mu.Unlock()
+	if j.syncs != nil {
+		if j.waitSync {
+			j.syncs.Lock()
+		} else if !j.syncs.TryLock() {
+			e.log.Info("job skipped: the other sync is running", "job", j.name)
+			return
+		}
+		defer j.syncs.Unlock()
+	}
 	start := e.opt.Now()
 	j.lastAttempt = start
 	err := j.run(ctx)

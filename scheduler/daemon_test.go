@@ -93,3 +93,47 @@ func TestCatchUpRunsMissedNagOnceAndNotOnFirstStart(t *testing.T) {
 		t.Fatalf("last run = %v, want %v", last, r.clock.Now())
 	}
 }
+
+// TestSyncJobsNeverOverlap: while one sync job runs, the incremental sync
+// skips its turn and the full sync waits for it; neither scans alongside
+// the other.
+func TestSyncJobsNeverOverlap(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	jobs, err := r.eng.jobs(Schedules{Sync: "*/5 * * * *", FullSync: "0 3 * * *"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inc, full *job
+	for _, j := range jobs {
+		switch j.name {
+		case JobSync:
+			inc = j
+		case JobFullSync:
+			full = j
+		}
+	}
+	if inc == nil || full == nil || inc.syncs == nil || inc.syncs != full.syncs {
+		t.Fatal("the two sync jobs do not share one lock")
+	}
+	ctx := context.Background()
+	scans := func() int { r.jira.mu.Lock(); defer r.jira.mu.Unlock(); return len(r.jira.scans) }
+
+	inc.syncs.Lock() // a sync is running
+	r.eng.runJob(ctx, inc, false)
+	if n := scans(); n != 0 {
+		t.Fatalf("the incremental sync scanned %d times while another sync ran", n)
+	}
+	done := make(chan struct{})
+	go func() { r.eng.runJob(ctx, full, false); close(done) }()
+	select {
+	case <-done:
+		t.Fatal("the full sync ran while another sync held the lock")
+	case <-time.After(50 * time.Millisecond):
+	}
+	inc.syncs.Unlock()
+	<-done
+	if n := scans(); n != 1 {
+		t.Fatalf("%d scans after the lock was released, want the full sync's 1", n)
+	}
+}

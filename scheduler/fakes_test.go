@@ -30,6 +30,9 @@ type fakeTracker struct {
 	// onScan, when set, is called before each ticket is handed over,
 	// with how many were handed over before it.
 	onScan func(seen int)
+	// again names a ticket handed over a second time at the end of the
+	// scan, as read at its start (edited while the scan ran).
+	again string
 }
 
 func newFakeTracker(now func() time.Time) *fakeTracker {
@@ -70,6 +73,13 @@ func (f *fakeTracker) Scan(ctx context.Context, req ScanRequest, fn func(Ticket)
 		list = append(list, c)
 	}
 	onScan := f.onScan
+	for _, t := range list {
+		if t.Input.Ticket.Key == f.again {
+			t.Input.Ticket.Updated = t.Input.Ticket.Updated.Add(time.Minute)
+			list = append(list, t)
+			break
+		}
+	}
 	f.mu.Unlock()
 	for i, t := range list {
 		if onScan != nil {
@@ -123,6 +133,9 @@ type fakeMessenger struct {
 	// dropAfterSend simulates a connection lost after Slack stored the post.
 	dropAfterSend int
 	seq           int
+	// afterSend, when set, is called after each successful post with how
+	// many were made.
+	afterSend func(n int)
 }
 
 func newFakeMessenger() *fakeMessenger { return &fakeMessenger{users: map[string]string{}} }
@@ -152,6 +165,9 @@ func (f *fakeMessenger) Send(ctx context.Context, m Message) (Receipt, error) {
 	if f.dropAfterSend > 0 {
 		f.dropAfterSend--
 		return Receipt{}, errors.New("connection reset by peer")
+	}
+	if f.afterSend != nil {
+		f.afterSend(len(f.sent))
 	}
 	return r, nil
 }
@@ -226,6 +242,9 @@ func (l *memLedger) Intend(ctx context.Context, s Send) (Send, bool, error) {
 }
 
 func (l *memLedger) Done(ctx context.Context, id int64, r Receipt, at time.Time, thread string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.failDone != nil {
@@ -244,6 +263,9 @@ func (l *memLedger) Done(ctx context.Context, id int64, r Receipt, at time.Time,
 }
 
 func (l *memLedger) IntendAll(ctx context.Context, ss []Send) ([]Intended, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // as database/sql does
+	}
 	l.mu.Lock()
 	l.calls["IntendAll"]++
 	n := len(l.sends)
@@ -262,10 +284,19 @@ func (l *memLedger) IntendAll(ctx context.Context, ss []Send) ([]Intended, error
 	return out, nil
 }
 
+// DoneAll is all or none, like the store's.
 func (l *memLedger) DoneAll(ctx context.Context, cs []Completion) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	l.mu.Lock()
 	l.calls["DoneAll"]++
 	err := cmp.Or(l.failDone, l.failDoneAll)
+	for _, c := range cs {
+		if !slices.ContainsFunc(l.sends, func(s Send) bool { return s.ID == c.ID }) {
+			err = cmp.Or(err, fmt.Errorf("no send %d", c.ID))
+		}
+	}
 	l.mu.Unlock()
 	if err != nil {
 		return err

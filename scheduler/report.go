@@ -65,13 +65,32 @@ type Report struct {
 	// reports counts, and keeping every rendered message of a large first
 	// sync would hold hundreds of megabytes for nothing.
 	countsOnly bool
-	// onAction, when set, sees each action with its text as it is added.
+	// onAction, when set, sees each action with its text as it is added,
+	// or, between hold and release, when released.
 	onAction func(a Action, dryRun bool)
+	holding  bool
+	held     []Action
+}
+
+// hold keeps the actions added from now on from onAction until release.
+func (r *Report) hold() { r.holding = true }
+
+// release shows the held actions to onAction, in order.
+func (r *Report) release() {
+	r.holding = false
+	for _, a := range r.held {
+		r.onAction(a, r.DryRun)
+	}
+	r.held = nil
 }
 
 func (r *Report) add(a Action) {
 	if r.onAction != nil {
-		r.onAction(a, r.DryRun)
+		if r.holding {
+			r.held = append(r.held, a)
+		} else {
+			r.onAction(a, r.DryRun)
+		}
 	}
 	if r.countsOnly {
 		a.Doc = handoff.Doc{}

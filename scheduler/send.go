@@ -70,7 +70,9 @@ func (c *cycle) deliver(ctx context.Context, in intent, m Message) (Receipt, boo
 	// Marked done before the action is reported: a caller printing it
 	// (the CLI) may be stopped by that write, and a send it stops after
 	// is then on record, not left for the next run to look up.
-	err = c.e.opt.Ledger.Done(ctx, s.c.ID, s.c.Receipt, s.c.At, s.c.Thread)
+	rctx, cancel := recordCtx(ctx)
+	defer cancel()
+	err = c.e.opt.Ledger.Done(rctx, s.c.ID, s.c.Receipt, s.c.At, s.c.Thread)
 	if err != nil {
 		err = fmt.Errorf("ledger: mark %s sent: %w", s.in.rec.Ref, err)
 	}
@@ -138,14 +140,17 @@ func (c *cycle) report(s *made) {
 	c.e.opt.Metrics.sent(s.in.rec.Kind)
 }
 
-// doneAll marks sends done in one ledger write, then reports them. When
-// that write fails they are marked one by one, so one bad completion does
-// not leave the others open; each that still fails goes to fail (its
-// intent stays open, and the next run finds the message by its Ref).
-func (c *cycle) doneAll(ctx context.Context, ss []*made, fail func(key string, err error)) {
+// doneAll marks sends done in one ledger write. When that write fails
+// they are marked one by one, so one bad completion does not leave the
+// others open; each that still fails goes to fail (its intent stays open,
+// and the next run finds the message by its Ref). The sends went out, so
+// they are recorded even when the job is being stopped.
+func (c *cycle) doneAll(ctx context.Context, ss []*made, fail func(err error, keys ...string)) {
 	if len(ss) == 0 {
 		return
 	}
+	ctx, cancel := recordCtx(ctx)
+	defer cancel()
 	cs := make([]Completion, len(ss))
 	for i, s := range ss {
 		cs[i] = s.c
@@ -154,13 +159,24 @@ func (c *cycle) doneAll(ctx context.Context, ss []*made, fail func(key string, e
 		c.e.log.Warn("ledger: could not mark a batch of sends done; marking them one by one", "sends", len(ss), "err", err)
 		for _, s := range ss {
 			if err := c.e.opt.Ledger.Done(ctx, s.c.ID, s.c.Receipt, s.c.At, s.c.Thread); err != nil {
-				fail(s.act.Key, fmt.Errorf("%s: ledger: mark %s sent: %w", s.act.Key, s.in.rec.Ref, err))
+				s.act.Err = fmt.Errorf("sent, but not on record (the next run finds it by its Ref): ledger: mark %s sent: %w", s.in.rec.Ref, err)
+				fail(fmt.Errorf("%s: %w", s.act.Key, s.act.Err), s.act.Key)
 			}
 		}
 	}
 	for _, s := range ss {
 		c.report(s)
 	}
+}
+
+// recordTimeout bounds a ledger write made after the job was stopped.
+const recordTimeout = 10 * time.Second
+
+// recordCtx is the context for recording what was already sent: it is not
+// cancelled with the job (a shutdown must not strand a send made), only
+// bounded.
+func recordCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 }
 
 // keyOf returns the ticket key of a send about one ticket.

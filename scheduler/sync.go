@@ -25,8 +25,10 @@ type cycle struct {
 	writes int
 	// owners caches owner resolution for the run.
 	owners map[string]ownerResult
-	// batch holds the sync's decided validation requests until flush.
-	batch []pending
+	// batch holds the sync's decided validation requests until flush;
+	// decided has the key of every ticket batched this cycle.
+	batch   []pending
+	decided map[string]struct{}
 }
 
 type ownerResult struct {
@@ -37,7 +39,7 @@ type ownerResult struct {
 func (e *Engine) newCycle(ctx context.Context, job string, dry, countsOnly bool) (*cycle, error) {
 	now := e.opt.Now()
 	c := &cycle{e: e, now: now, dry: dry, rep: &Report{Job: job, Started: now, DryRun: dry, countsOnly: countsOnly},
-		open: map[string]Send{}, owners: map[string]ownerResult{}}
+		open: map[string]Send{}, owners: map[string]ownerResult{}, decided: map[string]struct{}{}}
 	if dry {
 		return c, nil
 	}
@@ -109,7 +111,7 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 		e.setStatus(func(s *Status) { s.LastSyncError = err.Error() })
 		return c.rep, err
 	}
-	if !narrowed && !c.dry {
+	if !narrowed && !c.dry && ctx.Err() == nil {
 		e.setStatus(func(s *Status) { s.LastSync = c.now; s.LastSyncError = "" })
 	}
 	return c.rep, ctx.Err()
@@ -128,19 +130,22 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 	}
 	failed := 0
 	deferred := c.rep.Deferred
-	fail := func(key string, err error) {
-		failed++
+	fail := func(err error, keys ...string) {
+		failed += len(keys)
 		c.rep.Errors = append(c.rep.Errors, err)
-		c.e.log.Error("ticket not synced; the next cycle retries it", "ticket", key, "err", err)
+		c.e.log.Error("ticket not synced; the next cycle retries it", "tickets", keys, "err", err)
 	}
 	err := c.e.opt.Tracker.Scan(ctx, req, func(t Ticket) error {
-		if c.batched(t.Input.Ticket.Key) {
-			// Read again (a page shifted under the scan): what was
-			// decided from the first read is made first.
-			c.flush(ctx, fail)
+		key := t.Input.Ticket.Key
+		if _, ok := c.decided[key]; ok {
+			// Read again in this cycle (edited while the scan ran): this
+			// read may predate what the cycle wrote to it, so the next
+			// cycle, which reads it again from the watermark, takes it.
+			c.e.log.Debug("ticket read twice in one cycle; the next cycle takes the newer read", "ticket", key)
+			return ctx.Err()
 		}
 		if err := c.syncTicket(ctx, p, t); err != nil {
-			fail(t.Input.Ticket.Key, err)
+			fail(err, key)
 		}
 		if len(c.batch) >= batchSize {
 			c.flush(ctx, fail)
@@ -153,8 +158,12 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 	if ctx.Err() == nil {
 		c.flush(ctx, fail)
 	}
-	failed += len(c.batch)
-	c.batch = nil
+	if n := len(c.batch); n > 0 {
+		failed += n
+		c.rep.Errors = append(c.rep.Errors, fmt.Errorf("project %s: stopped before making %d decided validation requests (from %s); the next cycle makes them: %w",
+			p.Name, n, c.batch[0].key(), ctx.Err()))
+		c.batch = nil
+	}
 	if err != nil {
 		c.e.opt.Metrics.apiError("jira", err)
 		return fmt.Errorf("project %s: %w", p.Name, err)
@@ -250,6 +259,7 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
 		b.channel = p.channel(ev.Lane)
 	}
 	c.batch = append(c.batch, b)
+	c.decided[key] = struct{}{}
 	return nil
 }
 
@@ -276,33 +286,23 @@ type pending struct {
 
 func (b *pending) key() string { return b.t.Input.Ticket.Key }
 
-// batched reports whether the batch holds a request for the ticket.
-func (c *cycle) batched(key string) bool {
-	for i := range c.batch {
-		if c.batch[i].key() == key {
-			return true
-		}
-	}
-	return false
-}
-
 // flush makes the batch's validation requests: the Slack intents recorded
 // first (before touching Jira: once a ticket's trail says the findings
 // were posted, only the ledger remembers that Slack still has to hear of
 // them), then per ticket the Jira checklist and the Slack message, then
 // the completions. A ticket that fails is passed to fail and retried by
 // the next cycle; the others go on.
-func (c *cycle) flush(ctx context.Context, fail func(key string, err error)) {
+func (c *cycle) flush(ctx context.Context, fail func(err error, keys ...string)) {
 	batch := c.batch
 	c.batch = nil
 	if len(batch) == 0 {
 		return
 	}
-	failAll := func(err error) {
-		for i := range batch {
-			fail(batch[i].key(), fmt.Errorf("%s: %w", batch[i].key(), err))
-		}
-	}
+	// The batch's actions are shown (OnAction: the CLI prints them) once
+	// all its sends are on record: a print that stops the process then
+	// leaves nothing to look up again.
+	c.rep.hold()
+	defer c.rep.release()
 	var sends []Send
 	var keys []string
 	for i := range batch {
@@ -311,17 +311,26 @@ func (c *cycle) flush(ctx context.Context, fail func(key string, err error)) {
 			keys = append(keys, b.key())
 		}
 	}
-	intents, err := c.intendAll(ctx, sends)
-	if err != nil {
-		failAll(err)
-		return
+	all := func() []string {
+		out := make([]string, len(batch))
+		for i := range batch {
+			out[i] = batch[i].key()
+		}
+		return out
 	}
+	// Threads first: a failed read then leaves no intent behind.
 	threads, err := c.threads(ctx, keys)
 	if err != nil {
-		failAll(err)
+		fail(fmt.Errorf("%d tickets from %s: %w", len(batch), batch[0].key(), err), all()...)
 		return
 	}
-	var made []*made
+	intents, err := c.intendAll(ctx, sends)
+	if err != nil {
+		fail(fmt.Errorf("%d tickets from %s: %w", len(batch), batch[0].key(), err), all()...)
+		return
+	}
+	var sent []*made
+	var untried []intent // recorded by this batch, never acted on
 	next := 0
 	for i := range batch {
 		b := &batch[i]
@@ -330,13 +339,22 @@ func (c *cycle) flush(ctx context.Context, fail func(key string, err error)) {
 			in = intents[next]
 			next++
 		}
+		if ctx.Err() != nil {
+			// Shutting down: what is left is not started. Its new
+			// intents are dropped below, so no restart looks them up.
+			if b.channel != "" && !in.existed {
+				untried = append(untried, in)
+			}
+			fail(fmt.Errorf("%s: %w", b.key(), ctx.Err()), b.key())
+			continue
+		}
 		if b.changed {
 			var resumed time.Time
 			if open, ok := c.open[b.ref]; ok {
 				resumed = open.Intended
 			}
 			if err := c.publish(ctx, b.t, b.ev, b.o, b.request, resumed); err != nil {
-				fail(b.key(), err)
+				fail(err, b.key())
 				continue
 			}
 		}
@@ -350,13 +368,29 @@ func (c *cycle) flush(ctx context.Context, fail func(key string, err error)) {
 		in.thread = b.key()
 		s, _, _, err := c.post(ctx, in, m)
 		if err != nil {
-			fail(b.key(), fmt.Errorf("%s: %w", b.key(), err))
+			fail(fmt.Errorf("%s: %w", b.key(), err), b.key())
 		}
 		if s != nil {
-			made = append(made, s)
+			sent = append(sent, s)
 		}
 	}
-	c.doneAll(ctx, made, fail)
+	c.doneAll(ctx, sent, fail)
+	c.forget(ctx, untried)
+}
+
+// forget drops intents this cycle recorded and never acted on (a
+// shutdown came first), on a context that outlives the shutdown.
+func (c *cycle) forget(ctx context.Context, ins []intent) {
+	if len(ins) == 0 || c.dry {
+		return
+	}
+	ctx, cancel := recordCtx(ctx)
+	defer cancel()
+	for _, in := range ins {
+		if err := c.e.opt.Ledger.Forget(ctx, in.rec.ID); err != nil {
+			c.e.log.Warn("could not drop an unsent intent; the next run looks it up", "ref", in.rec.Ref, "err", err)
+		}
+	}
 }
 
 // openRef returns the Ref of an open intent starting with prefix.

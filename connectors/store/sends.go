@@ -61,7 +61,7 @@ func (s *SQLite) IntendAll(ctx context.Context, ins []scheduler.Send) ([]schedul
 			var err error
 			if out[i], err = s.intend(ctx, tx, in); err != nil {
 				failed = true
-				return fmt.Errorf("store: intend %s: %w", in.Ref, err)
+				return fmt.Errorf("store: intend %q (send %d of %d): %w", in.Ref, i+1, len(ins), err)
 			}
 		}
 		return nil
@@ -304,12 +304,13 @@ func loadItems(ctx context.Context, q querier, sends []scheduler.Send) error {
 	}
 	for start := 0; start < len(sends); start += itemsChunk {
 		chunk := sends[start:min(start+itemsChunk, len(sends))]
-		args := make([]any, len(chunk))
+		ids := make([]int64, len(chunk))
 		for i, sd := range chunk {
-			args[i] = sd.ID
+			ids[i] = sd.ID
 		}
+		ph, args := inList(ids)
 		rows, err := q.QueryContext(ctx, `SELECT send_id, item FROM send_items
-			WHERE send_id IN (`+placeholders(len(chunk))+`) ORDER BY send_id, item`, args...)
+			WHERE send_id IN (`+ph+`) ORDER BY send_id, item`, args...)
 		if err != nil {
 			return err
 		}
@@ -333,25 +334,28 @@ func loadItems(ctx context.Context, q querier, sends []scheduler.Send) error {
 	return nil
 }
 
-// placeholders is "$1, $2, …, $n" for an IN list.
-func placeholders(n int) string {
+// inList is the placeholders and arguments of an IN list of vals. The list
+// is padded (the last value repeated, which IN ignores) to one of a few
+// lengths: each length is a statement of its own, prepared once and
+// cached for good, so the lengths must not be as many as the callers'.
+func inList[T any](vals []T) (string, []any) {
+	n := len(vals)
+	for _, size := range []int{1, 4, 16, 64, 256, itemsChunk} {
+		if n <= size {
+			n = size
+			break
+		}
+	}
 	var b strings.Builder
+	args := make([]any, n)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("$" + strconv.Itoa(i+1))
+		args[i] = vals[min(i, len(vals)-1)]
 	}
-	return b.String()
-}
-
-// anys turns strings into query arguments.
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
+	return b.String(), args
 }
 
 // normItems sorts and deduplicates items, dropping empty ones.

@@ -31,8 +31,9 @@ func (s *SQLite) Threads(ctx context.Context, keys []string) (map[string]schedul
 	out := make(map[string]scheduler.Receipt, len(keys))
 	for start := 0; start < len(keys); start += itemsChunk {
 		chunk := keys[start:min(start+itemsChunk, len(keys))]
+		ph, args := inList(chunk)
 		rows, err := s.on(s.r).QueryContext(ctx,
-			`SELECT ticket, channel, ts, parts FROM threads WHERE ticket IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
+			`SELECT ticket, channel, ts, parts FROM threads WHERE ticket IN (`+ph+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: threads of %d tickets: %w", len(keys), err)
 		}
