@@ -2,7 +2,8 @@ package jira
 
 import (
 	"encoding/json"
-	"unicode/utf8"
+
+	"github.com/patchbot/patchbot/handoff"
 )
 
 // rawJSON is a request body already encoded as JSON: callStatus sends it
@@ -55,11 +56,11 @@ func (e *editBody) appendJSON(dst []byte) []byte {
 			if e.cloud {
 				dst = appendRawJSON(dst, e.adf)
 			} else {
-				dst = appendJSONString(dst, e.wiki)
+				dst = handoff.AppendJSONString(dst, e.wiki)
 			}
 			if e.edit {
 				dst = append(dst, `,"id":`...)
-				dst = appendJSONString(dst, e.id)
+				dst = handoff.AppendJSONString(dst, e.id)
 			}
 			dst = append(dst, "}}]"...)
 		}
@@ -68,9 +69,9 @@ func (e *editBody) appendJSON(dst []byte) []byte {
 				dst = append(dst, ',')
 			}
 			dst = append(dst, `"labels":[{`...)
-			dst = appendJSONString(dst, e.labelVerb)
+			dst = handoff.AppendJSONString(dst, e.labelVerb)
 			dst = append(dst, ':')
-			dst = appendJSONString(dst, e.label)
+			dst = handoff.AppendJSONString(dst, e.label)
 			dst = append(dst, "}]"...)
 		}
 		dst = append(dst, '}')
@@ -80,7 +81,7 @@ func (e *editBody) appendJSON(dst []byte) []byte {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, `"properties":[{"key":`...)
-		dst = appendJSONString(dst, e.propertyKey)
+		dst = handoff.AppendJSONString(dst, e.propertyKey)
 		dst = append(dst, `,"value":`...)
 		dst = appendRawJSON(dst, e.trailValue)
 		dst = append(dst, "}]"...)
@@ -103,61 +104,4 @@ func appendRawJSON(dst []byte, raw json.RawMessage) []byte {
 		return append(dst, "null"...)
 	}
 	return append(dst, raw...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string, as encoding/json writes it
-// with SetEscapeHTML(false): quote, backslash and control characters
-// escaped, invalid UTF-8 replaced by U+FFFD, U+2028 and U+2029 escaped
-// (for JavaScript), everything else as it is.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				dst = append(dst, '\\', b)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

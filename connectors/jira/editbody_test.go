@@ -214,39 +214,6 @@ func TestEditBodyEmptyMembers(t *testing.T) {
 	}
 }
 
-// TestAppendJSONString: strings are written byte for byte as
-// encoding/json writes them with SetEscapeHTML(false).
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range append(hostileStrings, "\u2028", "\xff", "a\x00", "\xed\xa0\x80 surrogate", "\U0010ffff") {
-		checkJSONString(t, s)
-	}
-	for b := 0; b < 256; b++ {
-		checkJSONString(t, string([]byte{byte(b)}))
-		checkJSONString(t, "x"+string([]byte{byte(b)})+"y")
-	}
-}
-
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range hostileStrings {
-		f.Add(s)
-	}
-	f.Fuzz(checkJSONString)
-}
-
-func checkJSONString(t *testing.T, s string) {
-	t.Helper()
-	var want bytes.Buffer
-	enc := json.NewEncoder(&want)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		t.Fatal(err)
-	}
-	got := appendJSONString([]byte("x"), s)
-	if !bytes.Equal(got[1:], bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
-		t.Errorf("%q: got %s, want %s", s, got[1:], want.Bytes())
-	}
-}
-
 // TestRawRequestLikeEncoded: the raw request carries what go-jira's
 // encoded one does (URL, method, Content-Type, no auth header of its own:
 // the transports add it) and its body can be read again for a retry.
