@@ -88,8 +88,10 @@ func FuzzSayFastPath(f *testing.F) {
 			if err != nil {
 				t.Fatalf("%q is planned, but text/template fails on %+v: %v", src, d, err)
 			}
-			if got := p.say(&d); got != want {
-				t.Fatalf("%q on %+v: plan says %q, text/template %q", src, d, got, want)
+			for _, prefix := range []string{"", " — "} {
+				if got := p.say(prefix, &d); got != prefix+want {
+					t.Fatalf("%q after %q on %+v: plan says %q, text/template %q", src, prefix, d, got, want)
+				}
 			}
 		}
 	})

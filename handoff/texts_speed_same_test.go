@@ -242,8 +242,10 @@ func TestSayPlansSameAsTextTemplate(t *testing.T) {
 				if werr != nil {
 					t.Fatalf("wording %s %s = %q: planned, but text/template fails on %+v: %v", name, key, src, d, werr)
 				}
-				if got := p.say(&d); got != want {
-					t.Fatalf("wording %s %s = %q on %+v: plan says %q, text/template %q", name, key, src, d, got, want)
+				for _, prefix := range []string{"", " ", ". "} {
+					if got := p.say(prefix, &d); got != prefix+want {
+						t.Fatalf("wording %s %s = %q after %q on %+v: plan says %q, text/template %q", name, key, src, prefix, d, got, want)
+					}
 				}
 			}
 		}

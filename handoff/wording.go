@@ -153,24 +153,27 @@ type speaker struct {
 // text/template by running the same texts both ways.
 var wordingReference atomic.Bool
 
-func newSpeaker(w Wording) *speaker {
+func newSpeaker(w Wording) speaker {
 	if len(w) == 0 {
 		w = defaultWording() // read-only here: no copy needed
 	}
-	return &speaker{w: w, slow: wordingReference.Load()}
+	return speaker{w: w, slow: wordingReference.Load()}
 }
 
-func (s *speaker) say(key string, d msgData) string {
-	if out, ok := run(key, s.w[key], &d, s.slow); ok {
+func (s *speaker) say(key string, d msgData) string { return s.sayAfter("", key, &d) }
+
+// sayAfter is prefix + s.say(key, d), built at once.
+func (s *speaker) sayAfter(prefix, key string, d *msgData) string {
+	if out, ok := run(prefix, key, s.w[key], d, s.slow); ok {
 		return out
 	}
 	if s.def == nil {
 		s.def = defaultWording()
 	}
-	if out, ok := run(key, s.def[key], &d, s.slow); ok {
+	if out, ok := run(prefix, key, s.def[key], d, s.slow); ok {
 		return out
 	}
-	return key
+	return prefix + key
 }
 
 // word says a key that needs no data.
@@ -191,12 +194,14 @@ type wordingEntry struct {
 	plan *sayPlan
 }
 
-func run(key, src string, d *msgData, slow bool) (string, bool) {
+// run says the template src after prefix: prefix + the template's output
+// trimmed of white space.
+func run(prefix, key, src string, d *msgData, slow bool) (string, bool) {
 	if src == "" {
 		return "", false
 	}
 	if !strings.Contains(src, "{{") {
-		return strings.TrimSpace(src), true
+		return prefix + strings.TrimSpace(src), true
 	}
 	var e *wordingEntry
 	switch v, ok := compiled.Load(src); {
@@ -215,13 +220,13 @@ func run(key, src string, d *msgData, slow bool) (string, bool) {
 		e = v.(*wordingEntry)
 	}
 	if e.plan != nil && !slow {
-		return e.plan.say(d), true
+		return e.plan.say(prefix, d), true
 	}
 	var b strings.Builder
 	if err := e.t.Execute(&b, *d); err != nil {
 		return "", false
 	}
-	return strings.TrimSpace(b.String()), true
+	return prefix + strings.TrimSpace(b.String()), true
 }
 
 // A sayPlan is a wording template compiled for the common case: text, the
@@ -526,21 +531,32 @@ func plainDecimal(s string) bool {
 	return true
 }
 
-// say runs the plan over d, trimmed as run trims text/template's output.
-func (p *sayPlan) say(d *msgData) string {
-	var w planWriter
-	w.size = p.size
+// say runs the plan over d and returns prefix + its output trimmed of
+// white space, as run does with text/template's.
+func (p *sayPlan) say(prefix string, d *msgData) string {
+	w := planWriter{prefix: prefix, size: p.size}
 	w.nodes(p.nodes, d)
-	return strings.TrimSpace(w.string())
+	if w.n < 2 {
+		return prefix + strings.TrimSpace(w.first)
+	}
+	out := w.b.String()
+	body := out[len(prefix):]
+	trimmed := strings.TrimSpace(body)
+	if strings.HasPrefix(body, trimmed) { // nothing trimmed at the start
+		return out[:len(prefix)+len(trimmed)]
+	}
+	return prefix + trimmed
 }
 
-// planWriter collects a plan's output. The first piece is kept as it is,
-// so a template that says one field or one branch of text costs no copy.
+// planWriter collects a plan's output after a prefix. The first piece is
+// kept as it is, so a template that says one field or one branch of text
+// costs no copy but the prefix's.
 type planWriter struct {
-	first string
-	n     int
-	size  int
-	b     strings.Builder
+	prefix string
+	first  string
+	n      int
+	size   int
+	b      strings.Builder
 }
 
 func (w *planWriter) write(s string) {
@@ -551,18 +567,12 @@ func (w *planWriter) write(s string) {
 		w.first, w.n = s, 1
 		return
 	case w.n == 1:
-		w.b.Grow(w.size + len(w.first) + len(s) + 16)
+		w.b.Grow(len(w.prefix) + w.size + len(w.first) + len(s) + 16)
+		w.b.WriteString(w.prefix)
 		w.b.WriteString(w.first)
 		w.n = 2
 	}
 	w.b.WriteString(s)
-}
-
-func (w *planWriter) string() string {
-	if w.n < 2 {
-		return w.first
-	}
-	return w.b.String()
 }
 
 func (w *planWriter) nodes(ns []planNode, d *msgData) {
