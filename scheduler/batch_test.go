@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -250,5 +251,42 @@ func TestBatchActionsShownAfterTheyAreOnRecord(t *testing.T) {
 	}
 	if want := 2 * (batchSize + 5); shown != want {
 		t.Fatalf("%d actions shown, want %d (a checklist and a post per ticket)", shown, want)
+	}
+}
+
+// busyLocker holds every lock, as another process on the ledger would.
+type busyLocker struct{ asked []string }
+
+func (l *busyLocker) TryLock(job string) (func(), bool, error) {
+	l.asked = append(l.asked, job)
+	return nil, false, nil
+}
+
+// TestJobsRefuseALedgerInUse: a sync, nag or digest that another process
+// is running on the same ledger does nothing and says so (ErrBusy); a dry
+// run, which writes nothing, runs.
+func TestJobsRefuseALedgerInUse(t *testing.T) {
+	t.Parallel()
+	lk := &busyLocker{}
+	r := newRig(t, func(o *Options) { o.Locker = lk })
+	putIncomplete(r, 2)
+	ctx := context.Background()
+	if _, err := r.eng.Sync(ctx, SyncOptions{}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("sync: err = %v, want ErrBusy", err)
+	}
+	if _, err := r.eng.Nag(ctx, NagOptions{}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("nag: err = %v, want ErrBusy", err)
+	}
+	if _, err := r.eng.Digest(ctx, DigestOptions{}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("digest: err = %v, want ErrBusy", err)
+	}
+	if len(r.jira.scans) != 0 || len(r.slack.sent) != 0 || len(r.led.sends) != 0 {
+		t.Fatalf("a refused job acted: %d scans, %d posts, %d sends on record", len(r.jira.scans), len(r.slack.sent), len(r.led.sends))
+	}
+	if want := []string{"sync", "nag", "digest"}; !slices.Equal(lk.asked, want) {
+		t.Errorf("locks asked for %q, want %q", lk.asked, want)
+	}
+	if rep, err := r.eng.Sync(ctx, SyncOptions{DryRun: true}); err != nil || rep.Flagged != 2 {
+		t.Fatalf("dry run with the ledger in use: flagged %v, err %v; want 2, nil", rep, err)
 	}
 }

@@ -206,6 +206,8 @@ func (e *Engine) runJob(ctx context.Context, j *job, late bool) {
 	switch {
 	case ctx.Err() != nil:
 		log.Warn("job stopped by shutdown; the next run picks up where it stopped")
+	case errors.Is(err, ErrBusy):
+		log.Warn("job skipped: another patchbot process is running it on this ledger; the next run does it")
 	case err != nil:
 		log.Error("job failed; nothing is lost, the next run retries", "err", err)
 	default:

@@ -20,6 +20,11 @@ type DigestOptions struct {
 // owner and lane — to the digest channel, once per ISO week, and when
 // enabled each owner's share to them directly.
 func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
+	unlock, err := e.lock("digest", o.DryRun || e.opt.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	c, err := e.newCycle(ctx, "digest", o.DryRun || e.opt.DryRun, o.CountsOnly)
 	if err != nil {
 		return nil, err

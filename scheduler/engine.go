@@ -94,6 +94,37 @@ type Options struct {
 	// BacklogChannel receives the one-time backlog summary (default: the
 	// nag policy's digest channel).
 	BacklogChannel string
+	// Locker, when set, keeps two processes from running one kind of job
+	// on the same ledger at once (the store's file lock); nil locks
+	// nothing.
+	Locker Locker
+}
+
+// Locker is a lock per kind of job, shared by the processes that use one
+// ledger.
+type Locker interface {
+	// TryLock takes the job's lock; ok is false when another holder has it.
+	TryLock(job string) (release func(), ok bool, err error)
+}
+
+// ErrBusy is the error of a job another process is running on the same
+// ledger: this run does nothing, and the next one (or a retry) does it.
+var ErrBusy = errors.New("another patchbot process is running this job on the same ledger; stop it (or wait) and run again")
+
+// lock takes the lock of a kind of job ("sync", "nag", "digest") unless a
+// dry run, which writes nothing.
+func (e *Engine) lock(kind string, dry bool) (func(), error) {
+	if dry || e.opt.Locker == nil {
+		return func() {}, nil
+	}
+	release, ok, err := e.opt.Locker.TryLock(kind)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", kind, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", kind, ErrBusy)
+	}
+	return release, nil
 }
 
 // Engine runs the jobs. It is safe for one job of each kind at a time;

@@ -134,6 +134,11 @@ type NagOptions struct {
 // it stays overdue and never twice in one day, and escalated after the
 // configured number of reminders.
 func (e *Engine) Nag(ctx context.Context, o NagOptions) (*Report, error) {
+	unlock, err := e.lock("nag", o.DryRun || e.opt.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	c, err := e.newCycle(ctx, "nag", o.DryRun || e.opt.DryRun, o.CountsOnly)
 	if err != nil {
 		return nil, err

@@ -83,6 +83,11 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 	if o.Full {
 		job = "full_sync"
 	}
+	unlock, err := e.lock("sync", o.DryRun || e.opt.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	c, err := e.newCycle(ctx, job, o.DryRun || e.opt.DryRun, o.CountsOnly)
 	if err != nil {
 		return nil, err

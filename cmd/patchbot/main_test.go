@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/cmd/patchbot/demo"
+	"github.com/patchbot/patchbot/connectors/store"
 )
 
 // cli runs the command line against the demo's fake Jira and Slack with a
@@ -184,5 +185,43 @@ func TestSyncOnceWithPost(t *testing.T) {
 	}
 	if code, _, _ := c.run("sync", "--full", "--post"); code != exitOK || c.w.Jira.Writes() != writes {
 		t.Fatalf("a second sync --post wrote %d more", c.w.Jira.Writes()-writes)
+	}
+}
+
+// TestPostRefusedWhileTheLedgerIsInUse: a write command run while another
+// process holds the same ledger's lock for that job (a daemon syncing)
+// does nothing and says why; a read-only run is not held up.
+func TestPostRefusedWhileTheLedgerIsInUse(t *testing.T) {
+	c := newCLI(t, nil)
+	b, err := os.ReadFile(c.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^  path: (.+)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("no store path in the config")
+	}
+	other, err := store.Open(context.Background(), string(m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	release, ok, err := other.TryLock("sync")
+	if err != nil || !ok {
+		t.Fatalf("taking the lock: ok=%v err=%v", ok, err)
+	}
+	code, out, errOut := c.run("sync", "--full", "--post")
+	if code != exitError || !strings.Contains(errOut, "another patchbot process is running this job on the same ledger") {
+		t.Fatalf("sync --post with the ledger in use: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := c.w.Jira.Writes(); n != 0 {
+		t.Fatalf("a refused sync wrote %d times to Jira", n)
+	}
+	if code, out, errOut := c.run("sync", "--full"); code != exitOK {
+		t.Fatalf("a dry sync was held up by the lock: exit %d\n%s%s", code, out, errOut)
+	}
+	release()
+	if code, out, errOut := c.run("sync", "--full", "--post"); code != exitOK || c.w.Jira.Writes() == 0 {
+		t.Fatalf("sync --post after the release: exit %d, %d writes\n%s%s", code, c.w.Jira.Writes(), out, errOut)
 	}
 }

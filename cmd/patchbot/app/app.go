@@ -102,7 +102,7 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 	if err != nil {
 		return a, err
 	}
-	opt.Tracker, opt.Messenger, opt.Ledger = a.Jira, messenger, a.Store
+	opt.Tracker, opt.Messenger, opt.Ledger, opt.Locker = a.Jira, messenger, a.Store, a.Store
 	opt.Now, opt.Logger = d.Now, d.Logger
 	opt.DryRun = opt.DryRun || d.DryRun
 	opt.Metrics = scheduler.NewMetrics(d.Registry)
