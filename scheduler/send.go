@@ -72,10 +72,7 @@ func (c *cycle) deliver(ctx context.Context, in intent, m Message) (Receipt, boo
 	// is then on record, not left for the next run to look up.
 	rctx, cancel := recordCtx(ctx)
 	defer cancel()
-	err = c.e.opt.Ledger.Done(rctx, s.c.ID, s.c.Receipt, s.c.At, s.c.Thread)
-	if err != nil {
-		err = fmt.Errorf("ledger: mark %s sent: %w", s.in.rec.Ref, err)
-	}
+	err = c.record(rctx, s)
 	c.report(s)
 	return r, posted, err
 }
@@ -131,7 +128,16 @@ func (c *cycle) post(ctx context.Context, in intent, m Message) (*made, Receipt,
 	return &made{in: in, c: Completion{ID: in.rec.ID, Receipt: r, At: c.e.opt.Now(), Thread: thread}, act: act}, r, true, nil
 }
 
-// report counts a send made now (one found again was reported when made).
+// record marks one send done, with its thread.
+func (c *cycle) record(ctx context.Context, s *made) error {
+	if err := c.e.opt.Ledger.Done(ctx, s.c.ID, s.c.Receipt, s.c.At, s.c.Thread); err != nil {
+		return fmt.Errorf("ledger: mark %s sent: %w", s.in.rec.Ref, err)
+	}
+	return nil
+}
+
+// report reports and counts a send made now; one found again in Slack
+// after a restart was counted by the run that made it.
 func (c *cycle) report(s *made) {
 	if s.found {
 		return
@@ -158,8 +164,8 @@ func (c *cycle) doneAll(ctx context.Context, ss []*made, fail func(err error, ke
 	if err := c.e.opt.Ledger.DoneAll(ctx, cs); err != nil {
 		c.e.log.Warn("ledger: could not mark a batch of sends done; marking them one by one", "sends", len(ss), "err", err)
 		for _, s := range ss {
-			if err := c.e.opt.Ledger.Done(ctx, s.c.ID, s.c.Receipt, s.c.At, s.c.Thread); err != nil {
-				s.act.Err = fmt.Errorf("sent, but not on record (the next run finds it by its Ref): ledger: mark %s sent: %w", s.in.rec.Ref, err)
+			if err := c.record(ctx, s); err != nil {
+				s.act.Err = fmt.Errorf("sent, but not on record (the next run finds it by its Ref): %w", err)
 				fail(fmt.Errorf("%s: %w", s.act.Key, s.act.Err), s.act.Key)
 			}
 		}

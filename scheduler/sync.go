@@ -316,22 +316,22 @@ func (c *cycle) flush(ctx context.Context, fail func(err error, keys ...string))
 			keys = append(keys, b.key())
 		}
 	}
-	all := func() []string {
-		out := make([]string, len(batch))
+	failAll := func(err error) {
+		all := make([]string, len(batch))
 		for i := range batch {
-			out[i] = batch[i].key()
+			all[i] = batch[i].key()
 		}
-		return out
+		fail(fmt.Errorf("%d tickets from %s: %w", len(batch), batch[0].key(), err), all...)
 	}
 	// Threads first: a failed read then leaves no intent behind.
 	threads, err := c.threads(ctx, keys)
 	if err != nil {
-		fail(fmt.Errorf("%d tickets from %s: %w", len(batch), batch[0].key(), err), all()...)
+		failAll(err)
 		return
 	}
 	intents, err := c.intendAll(ctx, sends)
 	if err != nil {
-		fail(fmt.Errorf("%d tickets from %s: %w", len(batch), batch[0].key(), err), all()...)
+		failAll(err)
 		return
 	}
 	var sent []*made
