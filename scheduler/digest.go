@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // DigestOptions narrows a digest run.
@@ -39,8 +40,8 @@ func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
 	week := e.week(c.now)
 	opts := e.textOptions(c.now)
 	if ch := e.opt.Nag.DigestChannel; ch != "" {
-		s := Send{Kind: "digest", Ref: "digest/" + ch + "/" + week, Recipient: ch, Items: nil}
-		if err := c.sendOnce(ctx, s, Message{To: recipientFor(ch), Doc: handoff.DigestBriefs(overdue, opts)}); err != nil {
+		s := ports.Send{Kind: "digest", Ref: "digest/" + ch + "/" + week, Recipient: ch, Items: nil}
+		if err := c.sendOnce(ctx, s, ports.Message{To: recipientFor(ch), Doc: handoff.DigestBriefs(overdue, opts)}); err != nil {
 			c.rep.Errors = append(c.rep.Errors, err)
 		}
 	}
@@ -64,9 +65,9 @@ func (c *cycle) personalDigests(ctx context.Context, overdue []handoff.DueBrief,
 		}
 		o := c.e.textOptions(c.now)
 		o.OwnerSlackID = to.UserID
-		s := Send{Kind: "personal_digest", Ref: "digest/" + to.UserID + "/" + week, Recipient: to.UserID}
+		s := ports.Send{Kind: "personal_digest", Ref: "digest/" + to.UserID + "/" + week, Recipient: to.UserID}
 		items := pick(overdue, groups[k])
-		if err := c.sendOnce(ctx, s, Message{To: to, Doc: handoff.PersonalDigestBriefs(owner, items, o)}); err != nil {
+		if err := c.sendOnce(ctx, s, ports.Message{To: to, Doc: handoff.PersonalDigestBriefs(owner, items, o)}); err != nil {
 			c.rep.Errors = append(c.rep.Errors, fmt.Errorf("owner %s: %w", k, err))
 		}
 	}

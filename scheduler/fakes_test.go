@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // The fakes below are small in-memory stand-ins for the ports; the
@@ -20,11 +21,11 @@ import (
 
 type fakeTracker struct {
 	mu       sync.Mutex
-	tickets  map[string]*Ticket
+	tickets  map[string]*ports.Ticket
 	order    []string
 	scanErr  error
 	pubErr   map[string]error
-	scans    []ScanRequest
+	scans    []ports.ScanRequest
 	comments map[string]int // published checklists per ticket
 	now      func() time.Time
 	// onScan, when set, is called before each ticket is handed over,
@@ -36,7 +37,7 @@ type fakeTracker struct {
 }
 
 func newFakeTracker(now func() time.Time) *fakeTracker {
-	return &fakeTracker{tickets: map[string]*Ticket{}, pubErr: map[string]error{}, comments: map[string]int{}, now: now}
+	return &fakeTracker{tickets: map[string]*ports.Ticket{}, pubErr: map[string]error{}, comments: map[string]int{}, now: now}
 }
 
 func (f *fakeTracker) put(in handoff.Input) {
@@ -47,11 +48,11 @@ func (f *fakeTracker) put(in handoff.Input) {
 		t.Input = in
 		return
 	}
-	f.tickets[k] = &Ticket{Input: in}
+	f.tickets[k] = &ports.Ticket{Input: in}
 	f.order = append(f.order, k)
 }
 
-func (f *fakeTracker) Scan(ctx context.Context, req ScanRequest, fn func(Ticket) error) error {
+func (f *fakeTracker) Scan(ctx context.Context, req ports.ScanRequest, fn func(ports.Ticket) error) error {
 	f.mu.Lock()
 	f.scans = append(f.scans, req)
 	if f.scanErr != nil {
@@ -59,7 +60,7 @@ func (f *fakeTracker) Scan(ctx context.Context, req ScanRequest, fn func(Ticket)
 		f.mu.Unlock()
 		return err
 	}
-	var list []Ticket
+	var list []ports.Ticket
 	for _, k := range f.order {
 		t := f.tickets[k]
 		if len(req.Keys) > 0 && !slices.Contains(req.Keys, k) {
@@ -92,7 +93,7 @@ func (f *fakeTracker) Scan(ctx context.Context, req ScanRequest, fn func(Ticket)
 	return nil
 }
 
-func (f *fakeTracker) Publish(ctx context.Context, c Checklist) (handoff.Trail, error) {
+func (f *fakeTracker) Publish(ctx context.Context, c ports.Checklist) (handoff.Trail, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.pubErr[c.Key]; err != nil {
@@ -121,8 +122,8 @@ func (f *fakeTracker) Publish(ctx context.Context, c Checklist) (handoff.Trail, 
 }
 
 type sentMsg struct {
-	Message
-	Receipt
+	ports.Message
+	ports.Receipt
 }
 
 type fakeMessenger struct {
@@ -140,31 +141,31 @@ type fakeMessenger struct {
 
 func newFakeMessenger() *fakeMessenger { return &fakeMessenger{users: map[string]string{}} }
 
-func (f *fakeMessenger) Owner(ctx context.Context, p handoff.Person) (Recipient, error) {
+func (f *fakeMessenger) Owner(ctx context.Context, p handoff.Person) (ports.Recipient, error) {
 	for _, k := range []string{p.User.AccountID, p.User.Email, p.Text} {
 		if id, ok := f.users[k]; ok && k != "" {
-			return Recipient{UserID: id, Reachable: true, Name: p.Text}, nil
+			return ports.Recipient{UserID: id, Reachable: true, Name: p.Text}, nil
 		}
 	}
-	return Recipient{Channel: "#patch-fallback", Name: p.Text}, nil
+	return ports.Recipient{Channel: "#patch-fallback", Name: p.Text}, nil
 }
 
-func (f *fakeMessenger) Send(ctx context.Context, m Message) (Receipt, error) {
+func (f *fakeMessenger) Send(ctx context.Context, m ports.Message) (ports.Receipt, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.sendErr != nil {
-		return Receipt{}, f.sendErr
+		return ports.Receipt{}, f.sendErr
 	}
 	f.seq++
 	ch := m.To.Channel
 	if ch == "" {
 		ch = "D-" + m.To.UserID
 	}
-	r := Receipt{Channel: ch, TS: fmt.Sprintf("%d.%06d", 1700000000+f.seq, f.seq), Parts: 1}
+	r := ports.Receipt{Channel: ch, TS: fmt.Sprintf("%d.%06d", 1700000000+f.seq, f.seq), Parts: 1}
 	f.sent = append(f.sent, sentMsg{m, r})
 	if f.dropAfterSend > 0 {
 		f.dropAfterSend--
-		return Receipt{}, errors.New("connection reset by peer")
+		return ports.Receipt{}, errors.New("connection reset by peer")
 	}
 	if f.afterSend != nil {
 		f.afterSend(len(f.sent))
@@ -172,9 +173,11 @@ func (f *fakeMessenger) Send(ctx context.Context, m Message) (Receipt, error) {
 	return r, nil
 }
 
-func (f *fakeMessenger) Update(ctx context.Context, r Receipt, m Message) error { return nil }
+func (f *fakeMessenger) Update(ctx context.Context, r ports.Receipt, m ports.Message) error {
+	return nil
+}
 
-func (f *fakeMessenger) Lookup(ctx context.Context, to Recipient, ref string, since time.Time) (Receipt, bool, error) {
+func (f *fakeMessenger) Lookup(ctx context.Context, to ports.Recipient, ref string, since time.Time) (ports.Receipt, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, s := range f.sent {
@@ -182,7 +185,7 @@ func (f *fakeMessenger) Lookup(ctx context.Context, to Recipient, ref string, si
 			return s.Receipt, true, nil
 		}
 	}
-	return Receipt{}, false, nil
+	return ports.Receipt{}, false, nil
 }
 
 func (f *fakeMessenger) count(kindPrefix string) int {
@@ -209,8 +212,8 @@ func (f *fakeMessenger) refs() []string {
 
 type memLedger struct {
 	mu         sync.Mutex
-	sends      []Send
-	threads    map[string]Receipt
+	sends      []ports.Send
+	threads    map[string]ports.Receipt
 	marks      map[string]time.Time
 	runs       map[string]time.Time
 	snoozes    map[string]time.Time
@@ -222,14 +225,14 @@ type memLedger struct {
 }
 
 func newMemLedger() *memLedger {
-	return &memLedger{calls: map[string]int{}, threads: map[string]Receipt{}, marks: map[string]time.Time{}, runs: map[string]time.Time{}, snoozes: map[string]time.Time{}}
+	return &memLedger{calls: map[string]int{}, threads: map[string]ports.Receipt{}, marks: map[string]time.Time{}, runs: map[string]time.Time{}, snoozes: map[string]time.Time{}}
 }
 
-func (l *memLedger) Intend(ctx context.Context, s Send) (Send, bool, error) {
+func (l *memLedger) Intend(ctx context.Context, s ports.Send) (ports.Send, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.failIntend != nil {
-		return Send{}, false, l.failIntend
+		return ports.Send{}, false, l.failIntend
 	}
 	for _, x := range l.sends {
 		if x.Ref == s.Ref {
@@ -241,7 +244,7 @@ func (l *memLedger) Intend(ctx context.Context, s Send) (Send, bool, error) {
 	return s, false, nil
 }
 
-func (l *memLedger) Done(ctx context.Context, id int64, r Receipt, at time.Time, thread string) error {
+func (l *memLedger) Done(ctx context.Context, id int64, r ports.Receipt, at time.Time, thread string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -262,7 +265,7 @@ func (l *memLedger) Done(ctx context.Context, id int64, r Receipt, at time.Time,
 	return fmt.Errorf("no send %d", id)
 }
 
-func (l *memLedger) IntendAll(ctx context.Context, ss []Send) ([]Intended, error) {
+func (l *memLedger) IntendAll(ctx context.Context, ss []ports.Send) ([]ports.Intended, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err // as database/sql does
 	}
@@ -270,7 +273,7 @@ func (l *memLedger) IntendAll(ctx context.Context, ss []Send) ([]Intended, error
 	l.calls["IntendAll"]++
 	n := len(l.sends)
 	l.mu.Unlock()
-	out := make([]Intended, len(ss))
+	out := make([]ports.Intended, len(ss))
 	for i, s := range ss {
 		rec, existed, err := l.Intend(ctx, s)
 		if err != nil {
@@ -279,13 +282,13 @@ func (l *memLedger) IntendAll(ctx context.Context, ss []Send) ([]Intended, error
 			l.mu.Unlock()
 			return nil, err
 		}
-		out[i] = Intended{Send: rec, Existed: existed}
+		out[i] = ports.Intended{Send: rec, Existed: existed}
 	}
 	return out, nil
 }
 
 // DoneAll is all or none, like the store's.
-func (l *memLedger) DoneAll(ctx context.Context, cs []Completion) error {
+func (l *memLedger) DoneAll(ctx context.Context, cs []ports.Completion) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -293,7 +296,7 @@ func (l *memLedger) DoneAll(ctx context.Context, cs []Completion) error {
 	l.calls["DoneAll"]++
 	err := cmp.Or(l.failDone, l.failDoneAll)
 	for _, c := range cs {
-		if !slices.ContainsFunc(l.sends, func(s Send) bool { return s.ID == c.ID }) {
+		if !slices.ContainsFunc(l.sends, func(s ports.Send) bool { return s.ID == c.ID }) {
 			err = cmp.Or(err, fmt.Errorf("no send %d", c.ID))
 		}
 	}
@@ -309,11 +312,11 @@ func (l *memLedger) DoneAll(ctx context.Context, cs []Completion) error {
 	return nil
 }
 
-func (l *memLedger) Threads(ctx context.Context, keys []string) (map[string]Receipt, error) {
+func (l *memLedger) Threads(ctx context.Context, keys []string) (map[string]ports.Receipt, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.calls["Threads"]++
-	out := map[string]Receipt{}
+	out := map[string]ports.Receipt{}
 	for _, k := range keys {
 		if r, ok := l.threads[k]; ok {
 			out[k] = r
@@ -325,14 +328,14 @@ func (l *memLedger) Threads(ctx context.Context, keys []string) (map[string]Rece
 func (l *memLedger) Forget(ctx context.Context, id int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sends = slices.DeleteFunc(l.sends, func(s Send) bool { return s.ID == id && s.Done.IsZero() })
+	l.sends = slices.DeleteFunc(l.sends, func(s ports.Send) bool { return s.ID == id && s.Done.IsZero() })
 	return nil
 }
 
-func (l *memLedger) Open(ctx context.Context) ([]Send, error) {
+func (l *memLedger) Open(ctx context.Context) ([]ports.Send, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []Send
+	var out []ports.Send
 	for _, s := range l.sends {
 		if s.Done.IsZero() {
 			out = append(out, s)
@@ -341,10 +344,10 @@ func (l *memLedger) Open(ctx context.Context) ([]Send, error) {
 	return out, nil
 }
 
-func (l *memLedger) History(ctx context.Context, item string) ([]Send, error) {
+func (l *memLedger) History(ctx context.Context, item string) ([]ports.Send, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []Send
+	var out []ports.Send
 	for _, s := range l.sends {
 		if !s.Done.IsZero() && slices.Contains(s.Items, item) {
 			out = append(out, s)
@@ -354,14 +357,14 @@ func (l *memLedger) History(ctx context.Context, item string) ([]Send, error) {
 	return out, nil
 }
 
-func (l *memLedger) Thread(ctx context.Context, key string) (Receipt, bool, error) {
+func (l *memLedger) Thread(ctx context.Context, key string) (ports.Receipt, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	r, ok := l.threads[key]
 	return r, ok, nil
 }
 
-func (l *memLedger) SetThread(ctx context.Context, key string, r Receipt) error {
+func (l *memLedger) SetThread(ctx context.Context, key string, r ports.Receipt) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.threads[key] = r

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // collect scans every project's whole scope and returns what is due soon
@@ -22,7 +23,7 @@ import (
 func (c *cycle) collect(ctx context.Context, withBacklog, overdueOnly bool) []handoff.DueBrief {
 	var dues []handoff.DueBrief
 	for _, p := range c.e.opt.Projects {
-		err := c.e.opt.Tracker.Scan(ctx, ScanRequest{Project: p.Name}, func(t Ticket) error {
+		err := c.e.opt.Tracker.Scan(ctx, ports.ScanRequest{Project: p.Name}, func(t ports.Ticket) error {
 			c.rep.Tickets++
 			if !withBacklog && !c.e.opt.Since.IsZero() && t.Input.Ticket.Created.Before(c.e.opt.Since) {
 				return ctx.Err()
@@ -55,7 +56,7 @@ func (c *cycle) collect(ctx context.Context, withBacklog, overdueOnly bool) []ha
 }
 
 // owner resolves a person in Slack once per run.
-func (c *cycle) owner(ctx context.Context, p handoff.Person) (Recipient, error) {
+func (c *cycle) owner(ctx context.Context, p handoff.Person) (ports.Recipient, error) {
 	k := ownerKey(p)
 	if r, ok := c.owners[k]; ok {
 		return r.r, r.err
@@ -214,9 +215,9 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.DueBrief)
 		if !to.Reachable || dest == "" {
 			dest = to.Channel + "/" + k
 		}
-		s := Send{Kind: "reminder", Ref: "nag/" + dest + "/" + today, Recipient: firstNonEmpty(to.UserID, to.Channel),
+		s := ports.Send{Kind: "reminder", Ref: "nag/" + dest + "/" + today, Recipient: firstNonEmpty(to.UserID, to.Channel),
 			Items: append(itemKeys(p.remind), itemKeys(p.soon)...)}
-		if err := c.sendOnce(ctx, s, Message{To: to, Doc: doc}); err != nil {
+		if err := c.sendOnce(ctx, s, ports.Message{To: to, Doc: doc}); err != nil {
 			return fmt.Errorf("owner %s: %w", k, err)
 		}
 	}
@@ -232,9 +233,9 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.DueBrief)
 			return fmt.Errorf("owner %s: escalation target %s: %w", k, t, err)
 		}
 		doc := handoff.Escalation(person, full(items), p.level, c.e.textOptions(c.now))
-		s := Send{Kind: "escalation", Ref: "escalation/" + t + "/" + k + "/" + today, Recipient: firstNonEmpty(rcpt.UserID, rcpt.Channel),
+		s := ports.Send{Kind: "escalation", Ref: "escalation/" + t + "/" + k + "/" + today, Recipient: firstNonEmpty(rcpt.UserID, rcpt.Channel),
 			Items: itemKeys(items), Level: p.level}
-		if err := c.sendOnce(ctx, s, Message{To: rcpt, Doc: doc}); err != nil {
+		if err := c.sendOnce(ctx, s, ports.Message{To: rcpt, Doc: doc}); err != nil {
 			return fmt.Errorf("owner %s: %w", k, err)
 		}
 	}
@@ -322,7 +323,7 @@ func (c *cycle) escalationTarget(owner string, d handoff.DueBrief) string {
 
 // target resolves an escalation target: an email through Slack's lookup,
 // an id or channel as it is.
-func (c *cycle) target(ctx context.Context, t string) (Recipient, error) {
+func (c *cycle) target(ctx context.Context, t string) (ports.Recipient, error) {
 	if strings.Contains(t, "@") && !strings.HasPrefix(t, "#") {
 		return c.owner(ctx, handoff.Person{Value: handoff.Value{Text: t}, User: handoff.User{Email: t}})
 	}
@@ -330,7 +331,7 @@ func (c *cycle) target(ctx context.Context, t string) (Recipient, error) {
 }
 
 // quiet reports whether now is inside an owner's quiet hours for a DM.
-func (c *cycle) quiet(owner string, to Recipient) bool {
+func (c *cycle) quiet(owner string, to ports.Recipient) bool {
 	q := c.e.opt.Nag.QuietHours
 	if oq, ok := c.e.opt.Nag.OwnerQuiet[owner]; ok {
 		q = &oq
@@ -351,7 +352,7 @@ func (c *cycle) quiet(owner string, to Recipient) bool {
 }
 
 // sendOnce records and delivers one message.
-func (c *cycle) sendOnce(ctx context.Context, s Send, m Message) error {
+func (c *cycle) sendOnce(ctx context.Context, s ports.Send, m ports.Message) error {
 	in, err := c.intend(ctx, s)
 	if err != nil {
 		return err

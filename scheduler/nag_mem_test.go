@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // The memory of the nag and the digest over a large scope. Both read every
@@ -57,16 +58,16 @@ func (g *genTracker) ticket(i int) handoff.Input {
 	return in
 }
 
-func (g *genTracker) Scan(ctx context.Context, req ScanRequest, fn func(Ticket) error) error {
+func (g *genTracker) Scan(ctx context.Context, req ports.ScanRequest, fn func(ports.Ticket) error) error {
 	for i := range g.n {
-		if err := fn(Ticket{Input: g.ticket(i)}); err != nil {
+		if err := fn(ports.Ticket{Input: g.ticket(i)}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (g *genTracker) Publish(ctx context.Context, c Checklist) (handoff.Trail, error) {
+func (g *genTracker) Publish(ctx context.Context, c ports.Checklist) (handoff.Trail, error) {
 	return c.Trail, nil
 }
 
@@ -78,12 +79,12 @@ type sinkMessenger struct {
 	h     [sha256.Size]byte
 }
 
-func (s *sinkMessenger) Owner(ctx context.Context, p handoff.Person) (Recipient, error) {
+func (s *sinkMessenger) Owner(ctx context.Context, p handoff.Person) (ports.Recipient, error) {
 	id := strings.TrimPrefix(p.User.AccountID, "acc-")
-	return Recipient{UserID: "U" + id, Reachable: true, Name: p.Text}, nil
+	return ports.Recipient{UserID: "U" + id, Reachable: true, Name: p.Text}, nil
 }
 
-func (s *sinkMessenger) Send(ctx context.Context, m Message) (Receipt, error) {
+func (s *sinkMessenger) Send(ctx context.Context, m ports.Message) (ports.Receipt, error) {
 	n := s.sends.Add(1)
 	s.mu.Lock()
 	h := sha256.New()
@@ -91,20 +92,24 @@ func (s *sinkMessenger) Send(ctx context.Context, m Message) (Receipt, error) {
 	fmt.Fprintf(h, "%s|%s|%s|%s", m.To.UserID, m.To.Channel, m.Ref, handoff.RenderText(m.Doc))
 	copy(s.h[:], h.Sum(nil))
 	s.mu.Unlock()
-	return Receipt{Channel: "D" + m.To.UserID, TS: strconv.FormatInt(n, 10)}, nil
+	return ports.Receipt{Channel: "D" + m.To.UserID, TS: strconv.FormatInt(n, 10)}, nil
 }
 
-func (s *sinkMessenger) Update(ctx context.Context, r Receipt, m Message) error { return nil }
+func (s *sinkMessenger) Update(ctx context.Context, r ports.Receipt, m ports.Message) error {
+	return nil
+}
 
-func (s *sinkMessenger) Lookup(ctx context.Context, to Recipient, ref string, since time.Time) (Receipt, bool, error) {
-	return Receipt{}, false, nil
+func (s *sinkMessenger) Lookup(ctx context.Context, to ports.Recipient, ref string, since time.Time) (ports.Receipt, bool, error) {
+	return ports.Receipt{}, false, nil
 }
 
 // nullLedger remembers nothing: every item is new, nothing is snoozed.
 type nullLedger struct{ *memLedger }
 
-func (l *nullLedger) Intend(ctx context.Context, s Send) (Send, bool, error) { return s, false, nil }
-func (l *nullLedger) Done(ctx context.Context, id int64, r Receipt, at time.Time, thread string) error {
+func (l *nullLedger) Intend(ctx context.Context, s ports.Send) (ports.Send, bool, error) {
+	return s, false, nil
+}
+func (l *nullLedger) Done(ctx context.Context, id int64, r ports.Receipt, at time.Time, thread string) error {
 	return nil
 }
 

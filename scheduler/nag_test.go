@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // overdueMonitor is a complete monitor-lane ticket whose review date was
@@ -164,12 +165,12 @@ func TestRecoverMarksFoundIntentsSent(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, nil)
 	ctx := context.Background()
-	rec, _, _ := r.led.Intend(ctx, Send{Kind: "reminder", Ref: "nag/UANA/2026-11-24", Recipient: "UANA", Intended: t0})
-	if _, err := r.slack.Send(ctx, Message{To: Recipient{UserID: "UANA"}, Ref: rec.Ref}); err != nil {
+	rec, _, _ := r.led.Intend(ctx, ports.Send{Kind: "reminder", Ref: "nag/UANA/2026-11-24", Recipient: "UANA", Intended: t0})
+	if _, err := r.slack.Send(ctx, ports.Message{To: ports.Recipient{UserID: "UANA"}, Ref: rec.Ref}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, _ = r.led.Intend(ctx, Send{Kind: "reminder", Ref: "nag/UBO/2026-11-24", Recipient: "UBO", Intended: t0})
-	_, _, _ = r.led.Intend(ctx, Send{Kind: "reminder", Ref: "nag/UCY/2026-11-01", Recipient: "UCY", Intended: t0.AddDate(0, 0, -23)})
+	_, _, _ = r.led.Intend(ctx, ports.Send{Kind: "reminder", Ref: "nag/UBO/2026-11-24", Recipient: "UBO", Intended: t0})
+	_, _, _ = r.led.Intend(ctx, ports.Send{Kind: "reminder", Ref: "nag/UCY/2026-11-01", Recipient: "UCY", Intended: t0.AddDate(0, 0, -23)})
 	n, err := r.eng.Recover(ctx)
 	if err != nil || n != 2 {
 		t.Fatalf("recover = %d, %v; want 2 (one found, one stale)", n, err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // staleIntent is how old an open intent may grow before recovery drops
@@ -54,7 +56,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 // threadFor is the ticket whose thread a recovered send starts: a
 // validation request is posted top-level unless its ticket already had a
 // thread, so one found again for a ticket without a thread is its thread.
-func (e *Engine) threadFor(ctx context.Context, s Send) string {
+func (e *Engine) threadFor(ctx context.Context, s ports.Send) string {
 	key := keyOf(s)
 	if s.Kind != "validation" || key == "" {
 		return ""

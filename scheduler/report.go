@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // ActionKind is what an action writes.
@@ -23,7 +24,7 @@ type Action struct {
 	Send string
 	Key  string
 	Ref  string
-	To   Recipient
+	To   ports.Recipient
 	// Doc is the text; for a Jira comment the checklist's current document.
 	Doc handoff.Doc
 	// Done says the write happened in this run; Err why it did not.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // lookupSlack is how far before an open intent was recorded a crash
@@ -14,7 +16,7 @@ const lookupSlack = 5 * time.Minute
 // intent is a send the engine has decided on and recorded (or, in a dry
 // run, would record).
 type intent struct {
-	rec     Send
+	rec     ports.Send
 	existed bool
 	// thread is the ticket whose Slack thread a top-level message of
 	// this send starts; deliver records it together with the send.
@@ -22,7 +24,7 @@ type intent struct {
 }
 
 // intend records the intent to send s, unless a dry run.
-func (c *cycle) intend(ctx context.Context, s Send) (intent, error) {
+func (c *cycle) intend(ctx context.Context, s ports.Send) (intent, error) {
 	s.Intended = c.now
 	if c.dry {
 		return intent{rec: s}, nil
@@ -36,7 +38,7 @@ func (c *cycle) intend(ctx context.Context, s Send) (intent, error) {
 
 // intendAll records several intents in one ledger write (a dry run
 // records none).
-func (c *cycle) intendAll(ctx context.Context, ss []Send) ([]intent, error) {
+func (c *cycle) intendAll(ctx context.Context, ss []ports.Send) ([]intent, error) {
 	if len(ss) == 0 {
 		return nil, nil
 	}
@@ -62,7 +64,7 @@ func (c *cycle) intendAll(ctx context.Context, ss []Send) ([]intent, error) {
 // skipped; one left open (a crash, a failed post) is first looked up in
 // Slack by its Ref and only posted when it is not there. A failed post
 // leaves the intent open for the next cycle.
-func (c *cycle) deliver(ctx context.Context, in intent, m Message) (Receipt, bool, error) {
+func (c *cycle) deliver(ctx context.Context, in intent, m ports.Message) (ports.Receipt, bool, error) {
 	s, r, posted, err := c.post(ctx, in, m)
 	if err != nil || s == nil {
 		return r, posted, err
@@ -81,7 +83,7 @@ func (c *cycle) deliver(ctx context.Context, in intent, m Message) (Receipt, boo
 // does not know is done yet.
 type made struct {
 	in    intent
-	c     Completion
+	c     ports.Completion
 	act   Action
 	found bool // found in Slack, not posted now
 }
@@ -89,15 +91,15 @@ type made struct {
 // post is deliver without marking the send done: it returns the send to
 // mark (nil when there is none: done before, a dry run, a failure) with
 // its receipt and whether it was posted now.
-func (c *cycle) post(ctx context.Context, in intent, m Message) (*made, Receipt, bool, error) {
+func (c *cycle) post(ctx context.Context, in intent, m ports.Message) (*made, ports.Receipt, bool, error) {
 	m.Ref = in.rec.Ref
 	act := Action{Kind: ActSlack, Send: in.rec.Kind, Key: keyOf(in.rec), Ref: in.rec.Ref, To: m.To, Doc: m.Doc}
 	if in.existed && !in.rec.Done.IsZero() {
-		return nil, Receipt{Channel: in.rec.Channel, TS: in.rec.TS}, false, nil
+		return nil, ports.Receipt{Channel: in.rec.Channel, TS: in.rec.TS}, false, nil
 	}
 	if c.dry {
 		c.rep.add(act)
-		return nil, Receipt{}, true, nil
+		return nil, ports.Receipt{}, true, nil
 	}
 	// A top-level message also becomes the thread of the intent's ticket.
 	thread := in.thread
@@ -110,11 +112,11 @@ func (c *cycle) post(ctx context.Context, in intent, m Message) (*made, Receipt,
 		if err != nil {
 			act.Err = fmt.Errorf("slack: look up %s: %w", in.rec.Ref, err)
 			c.rep.add(act)
-			return nil, Receipt{}, false, act.Err
+			return nil, ports.Receipt{}, false, act.Err
 		}
 		if found {
 			c.e.log.Info("found message sent before a restart", "ref", in.rec.Ref, "ticket", act.Key)
-			return &made{in: in, c: Completion{ID: in.rec.ID, Receipt: r, At: c.e.opt.Now(), Thread: thread}, act: act, found: true}, r, false, nil
+			return &made{in: in, c: ports.Completion{ID: in.rec.ID, Receipt: r, At: c.e.opt.Now(), Thread: thread}, act: act, found: true}, r, false, nil
 		}
 	}
 	r, err := ms.Send(ctx, m)
@@ -122,10 +124,10 @@ func (c *cycle) post(ctx context.Context, in intent, m Message) (*made, Receipt,
 		act.Err = fmt.Errorf("slack: send %s: %w", in.rec.Ref, err)
 		c.rep.add(act)
 		c.e.opt.Metrics.apiError("slack", err)
-		return nil, Receipt{}, false, act.Err
+		return nil, ports.Receipt{}, false, act.Err
 	}
 	act.Done = true
-	return &made{in: in, c: Completion{ID: in.rec.ID, Receipt: r, At: c.e.opt.Now(), Thread: thread}, act: act}, r, true, nil
+	return &made{in: in, c: ports.Completion{ID: in.rec.ID, Receipt: r, At: c.e.opt.Now(), Thread: thread}, act: act}, r, true, nil
 }
 
 // record marks one send done, with its thread.
@@ -157,7 +159,7 @@ func (c *cycle) doneAll(ctx context.Context, ss []*made, fail func(err error, ke
 	}
 	ctx, cancel := recordCtx(ctx)
 	defer cancel()
-	cs := make([]Completion, len(ss))
+	cs := make([]ports.Completion, len(ss))
 	for i, s := range ss {
 		cs[i] = s.c
 	}
@@ -186,7 +188,7 @@ func recordCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // keyOf returns the ticket key of a send about one ticket.
-func keyOf(s Send) string {
+func keyOf(s ports.Send) string {
 	if len(s.Items) == 1 {
 		k, _, _ := strings.Cut(s.Items[0], "/")
 		return k
@@ -197,13 +199,13 @@ func keyOf(s Send) string {
 // recipientFor turns a Slack user id (U…/W…) or a channel (#name, C…/G…)
 // into a recipient. Emails are resolved through the messenger first (see
 // cycle.target).
-func recipientFor(target string) Recipient {
+func recipientFor(target string) ports.Recipient {
 	switch {
 	case target == "":
-		return Recipient{}
+		return ports.Recipient{}
 	case len(target) > 1 && (target[0] == 'U' || target[0] == 'W') && strings.ToUpper(target) == target:
-		return Recipient{UserID: target, Reachable: true, Name: target}
+		return ports.Recipient{UserID: target, Reachable: true, Name: target}
 	default:
-		return Recipient{Channel: target, Reachable: true, Name: target}
+		return ports.Recipient{Channel: target, Reachable: true, Name: target}
 	}
 }

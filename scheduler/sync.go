@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // cycle is the state of one job run.
@@ -19,7 +20,7 @@ type cycle struct {
 	now  time.Time
 	dry  bool
 	rep  *Report
-	open map[string]Send // intents left open, by Ref
+	open map[string]ports.Send // intents left open, by Ref
 	// keep asks for each ticket's result in the report (check).
 	keep   bool
 	writes int
@@ -32,14 +33,14 @@ type cycle struct {
 }
 
 type ownerResult struct {
-	r   Recipient
+	r   ports.Recipient
 	err error
 }
 
 func (e *Engine) newCycle(ctx context.Context, job string, dry, countsOnly bool) (*cycle, error) {
 	now := e.opt.Now()
 	c := &cycle{e: e, now: now, dry: dry, rep: &Report{Job: job, Started: now, DryRun: dry, countsOnly: countsOnly},
-		open: map[string]Send{}, owners: map[string]ownerResult{}, decided: map[string]struct{}{}}
+		open: map[string]ports.Send{}, owners: map[string]ownerResult{}, decided: map[string]struct{}{}}
 	if dry {
 		return c, nil
 	}
@@ -123,7 +124,7 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 }
 
 func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narrowed bool) error {
-	req := ScanRequest{Project: p.Name, Keys: o.Keys, JQL: o.JQL}
+	req := ports.ScanRequest{Project: p.Name, Keys: o.Keys, JQL: o.JQL}
 	if !o.Full && !narrowed {
 		wm, err := c.e.opt.Ledger.Watermark(ctx, p.Name)
 		if err != nil {
@@ -140,7 +141,7 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 		c.rep.Errors = append(c.rep.Errors, err)
 		c.e.log.Error("ticket not synced; the next cycle retries it", "tickets", keys, "err", err)
 	}
-	err := c.e.opt.Tracker.Scan(ctx, req, func(t Ticket) error {
+	err := c.e.opt.Tracker.Scan(ctx, req, func(t ports.Ticket) error {
 		key := t.Input.Ticket.Key
 		if _, ok := c.decided[key]; ok {
 			// Read again in this cycle (edited while the scan ran): this
@@ -184,12 +185,12 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 
 // evaluate reads and checks one ticket, resolving the owner in Slack where
 // a message will name them (an unreachable owner is a finding).
-func (c *cycle) evaluate(ctx context.Context, p Project, t Ticket) (handoff.Evaluation, Recipient, error) {
+func (c *cycle) evaluate(ctx context.Context, p Project, t ports.Ticket) (handoff.Evaluation, ports.Recipient, error) {
 	h := handoff.Read(t.Input)
 	h.Ticket.Project = p.Name
 	ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
 	if ev.Fingerprint == "" || !h.Scope.Owner.Present() && h.Scope.Owner.User.IsZero() {
-		return ev, Recipient{}, nil
+		return ev, ports.Recipient{}, nil
 	}
 	owner, err := c.owner(ctx, h.Scope.Owner)
 	if err != nil {
@@ -210,7 +211,7 @@ func (c *cycle) evaluate(ctx context.Context, p Project, t Ticket) (handoff.Eval
 	return ev, owner, nil
 }
 
-func (c *cycle) syncTicket(ctx context.Context, p Project, t Ticket) error {
+func (c *cycle) syncTicket(ctx context.Context, p Project, t ports.Ticket) error {
 	key := t.Input.Ticket.Key
 	c.rep.Tickets++
 	ev, owner, err := c.evaluate(ctx, p, t)
@@ -277,7 +278,7 @@ const batchSize = 50
 
 // pending is a ticket's validation request, decided and not yet made.
 type pending struct {
-	t       Ticket
+	t       ports.Ticket
 	ev      handoff.Evaluation
 	o       handoff.TextOptions
 	request handoff.Doc
@@ -308,11 +309,11 @@ func (c *cycle) flush(ctx context.Context, fail func(err error, keys ...string))
 	// leaves nothing to look up again.
 	c.rep.hold()
 	defer c.rep.release()
-	var sends []Send
+	var sends []ports.Send
 	var keys []string
 	for i := range batch {
 		if b := &batch[i]; b.channel != "" {
-			sends = append(sends, Send{Kind: "validation", Ref: b.ref, Recipient: b.channel, Items: []string{b.key()}})
+			sends = append(sends, ports.Send{Kind: "validation", Ref: b.ref, Recipient: b.channel, Items: []string{b.key()}})
 			keys = append(keys, b.key())
 		}
 	}
@@ -366,7 +367,7 @@ func (c *cycle) flush(ctx context.Context, fail func(err error, keys ...string))
 		if b.channel == "" {
 			continue
 		}
-		m := Message{To: recipientFor(b.channel), Doc: b.request}
+		m := ports.Message{To: recipientFor(b.channel), Doc: b.request}
 		if th, ok := threads[b.key()]; ok && sameChannel(b.channel, th.Channel) {
 			m.ThreadTS = th.TS
 		}
@@ -419,8 +420,8 @@ func episode(t handoff.Trail) string {
 // publish updates the ticket's living checklist. Only the notes the
 // tracker will use are built: the reopened note when findings come back
 // after the handoff was complete, the complete note when it becomes so.
-func (c *cycle) publish(ctx context.Context, t Ticket, ev handoff.Evaluation, o handoff.TextOptions, request handoff.Doc, resumed time.Time) error {
-	cl := Checklist{Key: t.Input.Ticket.Key, Trail: t.Trail, Evaluation: ev, Request: request, Resumed: resumed}
+func (c *cycle) publish(ctx context.Context, t ports.Ticket, ev handoff.Evaluation, o handoff.TextOptions, request handoff.Doc, resumed time.Time) error {
+	cl := ports.Checklist{Key: t.Input.Ticket.Key, Trail: t.Trail, Evaluation: ev, Request: request, Resumed: resumed}
 	switch {
 	case ev.Fingerprint == "":
 		cl.Complete = handoff.Complete(ev, o)
@@ -448,7 +449,7 @@ func (c *cycle) publish(ctx context.Context, t Ticket, ev handoff.Evaluation, o 
 }
 
 // threads returns the Slack threads the tickets have (none in a dry run).
-func (c *cycle) threads(ctx context.Context, keys []string) (map[string]Receipt, error) {
+func (c *cycle) threads(ctx context.Context, keys []string) (map[string]ports.Receipt, error) {
 	if c.dry || len(keys) == 0 {
 		return nil, nil
 	}
@@ -493,13 +494,13 @@ func (c *cycle) backlogSummary(ctx context.Context) {
 	}
 	keys := slices.Clone(c.rep.Backlog)
 	sort.Strings(keys)
-	in, err := c.intend(ctx, Send{Kind: "backlog", Ref: "backlog/" + c.e.opt.Since.UTC().Format("2006-01-02"), Recipient: c.e.opt.BacklogChannel})
+	in, err := c.intend(ctx, ports.Send{Kind: "backlog", Ref: "backlog/" + c.e.opt.Since.UTC().Format("2006-01-02"), Recipient: c.e.opt.BacklogChannel})
 	if err != nil {
 		c.rep.Errors = append(c.rep.Errors, err)
 		return
 	}
 	doc := handoff.Backlog(keys, c.e.opt.Since, c.e.textOptions(c.now))
-	if _, _, err := c.deliver(ctx, in, Message{To: recipientFor(c.e.opt.BacklogChannel), Doc: doc}); err != nil {
+	if _, _, err := c.deliver(ctx, in, ports.Message{To: recipientFor(c.e.opt.BacklogChannel), Doc: doc}); err != nil {
 		c.rep.Errors = append(c.rep.Errors, err)
 	}
 }

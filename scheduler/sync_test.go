@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 var berlin = mustLoc("Europe/Berlin")
@@ -357,15 +358,15 @@ func TestRecoverRecordsTheThread(t *testing.T) {
 	r := newRig(t, nil)
 	for _, key := range []string{"SEC-8", "SEC-9"} {
 		ref := "validation/" + key + "/fp/0"
-		if _, _, err := r.led.Intend(ctx, Send{Kind: "validation", Ref: ref, Recipient: "#patching", Items: []string{key}, Intended: t0}); err != nil {
+		if _, _, err := r.led.Intend(ctx, ports.Send{Kind: "validation", Ref: ref, Recipient: "#patching", Items: []string{key}, Intended: t0}); err != nil {
 			t.Fatal(err)
 		}
 		// Slack stored the post; the answer was lost with the process.
-		if _, err := r.slack.Send(ctx, Message{To: recipientFor("#patching"), Ref: ref}); err != nil {
+		if _, err := r.slack.Send(ctx, ports.Message{To: recipientFor("#patching"), Ref: ref}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	older := Receipt{Channel: "#patching", TS: "1600000000.000001", Parts: 1}
+	older := ports.Receipt{Channel: "#patching", TS: "1600000000.000001", Parts: 1}
 	if err := r.led.SetThread(ctx, "SEC-9", older); err != nil {
 		t.Fatal(err)
 	}

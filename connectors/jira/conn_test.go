@@ -7,7 +7,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/internal/conntest"
 	"github.com/patchbot/patchbot/connectors/jira"
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // TestConnectionsAreKept reads every answer to its end, so net/http keeps
@@ -22,7 +22,7 @@ func TestConnectionsAreKept(t *testing.T) {
 			o := options(s, jira.Project{Name: "sec", JQL: "project = SEC"})
 			o.HTTPClient = hc
 			c := connect(t, o)
-			got := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+			got := scanAll(t, c, ports.ScanRequest{Project: "sec"})
 			if len(got) != 95 || searches(s) != 5 {
 				t.Fatalf("scanned %d tickets in %d searches, want 95 in 5", len(got), searches(s))
 			}

@@ -11,7 +11,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/jira"
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // TestScanDecodesEveryFieldShape maps one handoff field to a Jira field of
@@ -71,7 +71,7 @@ func TestScanDecodesEveryFieldShape(t *testing.T) {
 			o := options(s, jira.Project{Name: "sec", JQL: "project = SEC", Fields: mapping})
 			o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			c := connect(t, o)
-			got := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+			got := scanAll(t, c, ports.ScanRequest{Project: "sec"})
 			if len(got) != 1 {
 				t.Fatalf("%d tickets", len(got))
 			}

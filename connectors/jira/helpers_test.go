@@ -10,7 +10,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/jira"
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 var flavors = []jiratest.Flavor{jiratest.Cloud, jiratest.DataCenter}
@@ -84,10 +84,10 @@ func seed(t testing.TB, s *jiratest.Server, n int, mod func(i int, sp *jiratest.
 	return keys
 }
 
-func scanAll(t testing.TB, c *jira.Client, req scheduler.ScanRequest) []scheduler.Ticket {
+func scanAll(t testing.TB, c *jira.Client, req ports.ScanRequest) []ports.Ticket {
 	t.Helper()
-	var out []scheduler.Ticket
-	if err := c.Scan(context.Background(), req, func(tk scheduler.Ticket) error {
+	var out []ports.Ticket
+	if err := c.Scan(context.Background(), req, func(tk ports.Ticket) error {
 		out = append(out, tk)
 		return nil
 	}); err != nil {
@@ -98,7 +98,7 @@ func scanAll(t testing.TB, c *jira.Client, req scheduler.ScanRequest) []schedule
 
 // checklist builds what the scheduler would ask for a ticket: findings for
 // every required field the ticket lacks, fingerprinted by their names.
-func checklist(tk scheduler.Ticket, required ...handoff.FieldID) scheduler.Checklist {
+func checklist(tk ports.Ticket, required ...handoff.FieldID) ports.Checklist {
 	ev := handoff.Evaluation{Handoff: handoff.Handoff{Ticket: tk.Input.Ticket}}
 	for _, f := range required {
 		if _, ok := tk.Input.Fields[f]; !ok {
@@ -110,7 +110,7 @@ func checklist(tk scheduler.Ticket, required ...handoff.FieldID) scheduler.Check
 		return handoff.Doc{Title: title, Blocks: []handoff.Block{{Kind: handoff.BlockParagraph,
 			Inlines: []handoff.Inline{{Text: title + " for " + tk.Input.Ticket.Key}}}}}
 	}
-	return scheduler.Checklist{Key: tk.Input.Ticket.Key, Trail: tk.Trail, Evaluation: ev,
+	return ports.Checklist{Key: tk.Input.Ticket.Key, Trail: tk.Trail, Evaluation: ev,
 		Request: doc("Validation request"), Reopened: doc("Findings are back"), Complete: doc("Handoff complete")}
 }
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // ownCommentSkew is how far before a post (a failed one, an interrupted
@@ -52,7 +52,7 @@ const ownCommentSkew = 2 * time.Minute
 // unreadable answer), the bot first looks among the ticket's comments for
 // its own, and so it does when the checklist says an earlier attempt was
 // interrupted (Resumed).
-func (c *Client) Publish(ctx context.Context, cl scheduler.Checklist) (handoff.Trail, error) {
+func (c *Client) Publish(ctx context.Context, cl ports.Checklist) (handoff.Trail, error) {
 	t := cl.Trail
 	fp := cl.Evaluation.Fingerprint
 	flagged := findingFields(cl.Evaluation.Findings)
@@ -139,7 +139,7 @@ func hasComment(t handoff.Trail) bool { return t.CommentID != "" || t.CommentUnk
 // write sends the one request that brings the ticket from before to next:
 // an issue edit when a comment or the label changes, else a property
 // write when the trail changes, else nothing.
-func (c *Client) write(ctx context.Context, cl scheduler.Checklist, fp string, before handoff.Trail, next *handoff.Trail, op *commentOp) error {
+func (c *Client) write(ctx context.Context, cl ports.Checklist, fp string, before handoff.Trail, next *handoff.Trail, op *commentOp) error {
 	trailChanged := !sameTrail(before, *next)
 	if trailChanged {
 		next.Written = c.opts.Now().UTC()
@@ -182,7 +182,7 @@ func commentGone(err error, id string) bool {
 
 // labelOp says whether the label must be added ("add") or removed
 // ("remove"), from the ticket's labels as scanned.
-func (c *Client) labelOp(cl scheduler.Checklist, fp string, before, after handoff.Trail) string {
+func (c *Client) labelOp(cl ports.Checklist, fp string, before, after handoff.Trail) string {
 	if c.opts.Label == "" {
 		return ""
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/jira"
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 var required = []handoff.FieldID{handoff.FieldRollback, handoff.FieldTestPlan}
@@ -33,7 +33,7 @@ func publishFake(t *testing.T, fl jiratest.Flavor) *jiratest.Server {
 func cycle(t *testing.T, c *jira.Client) map[string]handoff.Trail {
 	t.Helper()
 	out := map[string]handoff.Trail{}
-	for _, tk := range scanAll(t, c, scheduler.ScanRequest{Project: "sec"}) {
+	for _, tk := range scanAll(t, c, ports.ScanRequest{Project: "sec"}) {
 		tr, err := c.Publish(context.Background(), checklist(tk, required...))
 		if err != nil {
 			t.Fatalf("publish %s: %v", tk.Input.Ticket.Key, err)
@@ -223,7 +223,7 @@ func TestPublishResumed(t *testing.T) {
 			s := publishFake(t, fl)
 			seed(t, s, 2, nil)
 			c := connect(t, options(s, publishProject()))
-			tks := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+			tks := scanAll(t, c, ports.ScanRequest{Project: "sec"})
 			start := time.Now()
 			// SEC-1: the earlier attempt went through (as one edit, trail
 			// included), but the checklist carries the trail read before.
@@ -344,7 +344,7 @@ func TestPublishDoesNotRepostBlindly(t *testing.T) {
 			s := publishFake(t, fl)
 			seed(t, s, 2, nil)
 			c := connect(t, options(s, publishProject()))
-			tks := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+			tks := scanAll(t, c, ports.ScanRequest{Project: "sec"})
 
 			// SEC-1: the edit went through (comment, label, trail) but the
 			// answer was a 502 from a proxy.

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // JQLTimeLayout is how JQL takes a date and time (minute resolution).
@@ -40,7 +40,7 @@ type searchPage struct {
 // ever widens. Tickets are read in key order, which a ticket being
 // updated during the scan does not reorder, and a key seen twice with
 // the same `updated` is passed on once (see seenKeys).
-func (c *Client) Scan(ctx context.Context, req scheduler.ScanRequest, fn func(scheduler.Ticket) error) error {
+func (c *Client) Scan(ctx context.Context, req ports.ScanRequest, fn func(ports.Ticket) error) error {
 	p := c.projects[req.Project]
 	if p == nil {
 		return fmt.Errorf("jira: scan: no project named %q is configured", req.Project)
@@ -200,7 +200,7 @@ func (c *Client) search(ctx context.Context, p *project, where string, emit func
 }
 
 // decode turns a hit into the scheduler's ticket.
-func (c *Client) decode(is rawIssue, p *project) scheduler.Ticket {
+func (c *Client) decode(is rawIssue, p *project) ports.Ticket {
 	in := handoff.Input{Ticket: c.decodeTicket(is, p.Name), Fields: make(map[handoff.FieldID]handoff.FieldValue, len(p.mapped))}
 	if p.UseDescription {
 		in.Description = descriptionText(is.Fields["description"])
@@ -222,7 +222,7 @@ func (c *Client) decode(is rawIssue, p *project) scheduler.Ticket {
 	if !ok {
 		c.log.Warn("jira: unreadable trail property; treating the ticket as new", "ticket", is.Key, "property", c.opts.PropertyKey)
 	}
-	return scheduler.Ticket{Input: in, Trail: trail}
+	return ports.Ticket{Input: in, Trail: trail}
 }
 
 // descriptionText reads the description: a wiki string on v2, ADF if a

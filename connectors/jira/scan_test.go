@@ -17,7 +17,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/jira"
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 func TestScanPagesEveryTicketOnce(t *testing.T) {
@@ -26,7 +26,7 @@ func TestScanPagesEveryTicketOnce(t *testing.T) {
 			s, ct := fake(t, jiratest.Options{Flavor: fl, MaxResults: 100})
 			keys := seed(t, s, 250, nil)
 			c := connect(t, options(s, jira.Project{Name: "sec", JQL: "project = SEC"}))
-			got := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+			got := scanAll(t, c, ports.ScanRequest{Project: "sec"})
 			if len(got) != len(keys) {
 				t.Fatalf("scanned %d tickets, want %d", len(got), len(keys))
 			}
@@ -89,7 +89,7 @@ func TestScanDataCenterPastResultWindow(t *testing.T) {
 	o := options(s, jira.Project{Name: "sec", JQL: "project = SEC"})
 	o.PageSize, o.ResultWindow = 40, 100
 	c := connect(t, o)
-	got := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+	got := scanAll(t, c, ports.ScanRequest{Project: "sec"})
 	if len(got) != 230 {
 		t.Fatalf("scanned %d tickets past the window, want 230", len(got))
 	}
@@ -112,7 +112,7 @@ func TestScanIncrementalAndKeys(t *testing.T) {
 			if c.Location().String() != "Europe/Paris" {
 				t.Fatalf("location %v", c.Location())
 			}
-			got := scanAll(t, c, scheduler.ScanRequest{Project: "sec", UpdatedSince: now.Add(-2*time.Hour - 30*time.Second)})
+			got := scanAll(t, c, ports.ScanRequest{Project: "sec", UpdatedSince: now.Add(-2*time.Hour - 30*time.Second)})
 			var keys []string
 			for _, tk := range got {
 				keys = append(keys, tk.Input.Ticket.Key)
@@ -126,7 +126,7 @@ func TestScanIncrementalAndKeys(t *testing.T) {
 			if !strings.Contains(q.Get("jql"), `updated >= "2026/11/20 10:58"`) {
 				t.Errorf("jql = %s", q.Get("jql"))
 			}
-			got = scanAll(t, c, scheduler.ScanRequest{Project: "sec", Keys: []string{"SEC-2", "SEC-9"}})
+			got = scanAll(t, c, ports.ScanRequest{Project: "sec", Keys: []string{"SEC-2", "SEC-9"}})
 			if len(got) != 1 || got[0].Input.Ticket.Key != "SEC-2" {
 				t.Errorf("keys scan: %+v", got)
 			}
@@ -147,7 +147,7 @@ func TestScanDecodesTicket(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := connect(t, options(s, jira.Project{Name: "sec", JQL: "project = SEC", UseDescription: true}))
-			got := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+			got := scanAll(t, c, ports.ScanRequest{Project: "sec"})
 			if len(got) != 1 {
 				t.Fatalf("%d tickets", len(got))
 			}
@@ -223,7 +223,7 @@ func TestScanDedupesAcrossPageBoundary(t *testing.T) {
 			c := connect(t, o)
 			var keys []string
 			updated := map[string][]time.Time{}
-			err := c.Scan(context.Background(), scheduler.ScanRequest{Project: "sec"}, func(tk scheduler.Ticket) error {
+			err := c.Scan(context.Background(), ports.ScanRequest{Project: "sec"}, func(tk ports.Ticket) error {
 				k := tk.Input.Ticket.Key
 				if len(keys) == 0 { // page 1 (SEC-2..SEC-41) is read; page 2 is not
 					if err := s.Update("SEC-1", func(is *jiratest.Issue) { is.Labels = []string{"scope"} }); err != nil {
@@ -281,7 +281,7 @@ func TestScanKeysDedupesAcrossChunks(t *testing.T) {
 		keys = append(keys, fmt.Sprintf("SEC-%d", i))
 	}
 	keys = append(keys, "SEC-1", "SEC-120") // the second chunk
-	got := scanAll(t, c, scheduler.ScanRequest{Project: "sec", Keys: keys})
+	got := scanAll(t, c, ports.ScanRequest{Project: "sec", Keys: keys})
 	if len(got) != 150 {
 		t.Errorf("passed on %d tickets, want 150", len(got))
 	}

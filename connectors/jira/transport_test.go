@@ -10,7 +10,7 @@ import (
 
 	"github.com/patchbot/patchbot/connectors/jira"
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // TestRetryAfterHonoured measures a real wait: Jira says 429 with
@@ -26,7 +26,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 			c := connect(t, o)
 			s.Inject(jiratest.Fault{Status: 429, RetryAfter: "1", Path: "/search"})
 			start := time.Now()
-			got := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+			got := scanAll(t, c, ports.ScanRequest{Project: "sec"})
 			waited := time.Since(start)
 			if len(got) != 3 {
 				t.Fatalf("%d tickets", len(got))
@@ -55,7 +55,7 @@ func TestServerGivenWaits(t *testing.T) {
 		jiratest.Fault{Status: 503, RetryAfter: "2"},
 		jiratest.Fault{Status: 502},
 	)
-	scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+	scanAll(t, c, ports.ScanRequest{Project: "sec"})
 	got := sl.all()
 	if len(got) != 4 || got[0] != 7*time.Second || got[1] != 3*time.Second || got[2] != 2*time.Second {
 		t.Fatalf("waits = %v, want [7s 3s 2s backoff]", got)
@@ -76,7 +76,7 @@ func TestRetriesBounded(t *testing.T) {
 			o.MaxRetries = 3
 			c := connect(t, o)
 			s.InjectN(10, jiratest.Fault{Status: 500, Path: "/search"})
-			err := c.Scan(context.Background(), scheduler.ScanRequest{Project: "sec"}, func(scheduler.Ticket) error { return nil })
+			err := c.Scan(context.Background(), ports.ScanRequest{Project: "sec"}, func(ports.Ticket) error { return nil })
 			if err == nil {
 				t.Fatal("scan succeeded through 10 failures")
 			}
@@ -95,7 +95,7 @@ func TestRetriesBounded(t *testing.T) {
 			s.ClearFaults()
 			// Rate limited past the retries: a sentinel callers can test.
 			s.InjectN(10, jiratest.Fault{Status: 429, RetryAfter: "0", Path: "/search"})
-			err = c.Scan(context.Background(), scheduler.ScanRequest{Project: "sec"}, func(scheduler.Ticket) error { return nil })
+			err = c.Scan(context.Background(), ports.ScanRequest{Project: "sec"}, func(ports.Ticket) error { return nil })
 			if !errors.Is(err, jira.ErrRateLimited) {
 				t.Errorf("after 429s: %v", err)
 			}
@@ -115,7 +115,7 @@ func TestWaitsStayInsideTheDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	start := time.Now()
-	err := c.Scan(ctx, scheduler.ScanRequest{Project: "sec"}, func(scheduler.Ticket) error { return nil })
+	err := c.Scan(ctx, ports.ScanRequest{Project: "sec"}, func(ports.Ticket) error { return nil })
 	if !errors.Is(err, jira.ErrRateLimited) || time.Since(start) > 2*time.Second {
 		t.Errorf("after %v: %v", time.Since(start), err)
 	}
@@ -153,7 +153,7 @@ func TestMalformedAnswersAreRetried(t *testing.T) {
 	seed(t, s, 5, nil)
 	c := connect(t, options(s, jira.Project{Name: "sec", JQL: "project = SEC"}))
 	s.Inject(jiratest.Fault{Malformed: true, Path: "/search"}, jiratest.Fault{Truncated: true, Path: "/search"})
-	if got := scanAll(t, c, scheduler.ScanRequest{Project: "sec"}); len(got) != 5 {
+	if got := scanAll(t, c, ports.ScanRequest{Project: "sec"}); len(got) != 5 {
 		t.Errorf("%d tickets after malformed answers", len(got))
 	}
 	if searches(s) != 3 {
@@ -165,7 +165,7 @@ func TestPostNotRetriedBlindly(t *testing.T) {
 	s := publishFake(t, jiratest.Cloud)
 	seed(t, s, 1, nil)
 	c := connect(t, options(s, publishProject()))
-	tks := scanAll(t, c, scheduler.ScanRequest{Project: "sec"})
+	tks := scanAll(t, c, ports.ScanRequest{Project: "sec"})
 	// Two 503s on the issue edit that posts the comment: the first is
 	// ambiguous (checked, then posted once more), the second is returned;
 	// never a blind retry loop (the transport does not repeat an edit that

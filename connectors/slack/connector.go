@@ -1,5 +1,5 @@
 // Package slack is patchbot's Slack connector: a thin adapter over
-// github.com/slack-go/slack that satisfies scheduler.Messenger. It resolves
+// github.com/slack-go/slack that satisfies the scheduler's Messenger. It resolves
 // handoff owners to Slack users, posts the core's Block Kit renderings to
 // channels, threads and DMs, updates them in place, and finds a message
 // again by its ledger Ref after a crash.

@@ -8,11 +8,10 @@ import (
 	"testing"
 
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // The connector satisfies the scheduler's port.
-var _ scheduler.Messenger = (*Connector)(nil)
 
 func TestNewChecksToken(t *testing.T) {
 	t.Parallel()
@@ -61,7 +60,7 @@ func TestRuntimeMissingScopeIsNamed(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
 	e.srv.SetScopes("chat:write", "users:read", "users:read.email", "channels:read") // im:write revoked
-	_, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{UserID: alice}, Ref: "r", Doc: para("x", "y")})
+	_, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{UserID: alice}, Ref: "r", Doc: para("x", "y")})
 	var se *ScopeError
 	if !errors.As(err, &se) || !slices.Equal(se.Missing, []string{"im:write"}) || se.Method != "conversations.open" {
 		t.Fatalf("err = %v (%#v), want a ScopeError naming im:write on conversations.open", err, se)

@@ -9,13 +9,13 @@ import (
 
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // checkDigest checks that a digest of n items was posted as rc.Parts
 // messages, the first top-level and the rest in its thread, within Slack's
 // limits, with every item exactly once and in order.
-func checkDigest(t *testing.T, e *env, rc scheduler.Receipt, n int) []slacktest.Message {
+func checkDigest(t *testing.T, e *env, rc ports.Receipt, n int) []slacktest.Message {
 	t.Helper()
 	top := e.srv.Messages(rc.Channel)
 	if len(top) != 1 || top[0].TS != rc.TS {
@@ -60,8 +60,8 @@ func checkDigest(t *testing.T, e *env, rc scheduler.Receipt, n int) []slacktest.
 func TestDigest120ItemsSplitByConnector(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
-	rc, err := e.c.Send(context.Background(), scheduler.Message{
-		To: scheduler.Recipient{Channel: e.sec}, Ref: "digest/2026-W48", Doc: digestDoc(120),
+	rc, err := e.c.Send(context.Background(), ports.Message{
+		To: ports.Recipient{Channel: e.sec}, Ref: "digest/2026-W48", Doc: digestDoc(120),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestDigest120ItemsRealRenderer(t *testing.T) {
 	}
 	e := mustEnv(t, nil)
 	e.c.render = handoff.RenderSlack
-	rc, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "digest/real", Doc: doc})
+	rc, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "digest/real", Doc: doc})
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -119,7 +119,7 @@ func TestDigestEndToEnd(t *testing.T) {
 	}
 	e := mustEnv(t, nil)
 	e.c.render = handoff.RenderSlack
-	rc, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "digest/2026-W48", Doc: doc})
+	rc, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "digest/2026-W48", Doc: doc})
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -148,7 +148,7 @@ func TestUpdateMultiPart(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
 	ctx := context.Background()
-	m := scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "digest/u", Doc: digestDoc(120)}
+	m := ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "digest/u", Doc: digestDoc(120)}
 	rc, err := e.c.Send(ctx, m)
 	if err != nil {
 		t.Fatal(err)

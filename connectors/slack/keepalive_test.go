@@ -15,7 +15,7 @@ import (
 
 	"github.com/patchbot/patchbot/connectors/internal/conntest"
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // TestConnectionsAreKept: slack-go stops reading an answer at the end of
@@ -72,7 +72,7 @@ func TestTrimmedPostAndUpdate(t *testing.T) {
 	ctx := context.Background()
 
 	// The connector, which always goes through keepAlive.
-	m := scheduler.Message{To: scheduler.Recipient{Channel: "#sec-patching"}, Ref: "validation/SEC-9/a", Doc: para("SEC-9", "first")}
+	m := ports.Message{To: ports.Recipient{Channel: "#sec-patching"}, Ref: "validation/SEC-9/a", Doc: para("SEC-9", "first")}
 	rc, err := e.c.Send(ctx, m)
 	if err != nil {
 		t.Fatal(err)

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patchbot/patchbot/handoff/ports"
 	slackgo "github.com/slack-go/slack"
-
-	"github.com/patchbot/patchbot/scheduler"
 )
 
 // Bounds on how far a lookup reads: pages of history, threads whose
@@ -31,20 +30,20 @@ const (
 //
 // The contract's Lookup has no ThreadTS; with it the thread could be read
 // directly instead of walking back through the channel's history.
-func (c *Connector) Lookup(ctx context.Context, to scheduler.Recipient, ref string, since time.Time) (scheduler.Receipt, bool, error) {
+func (c *Connector) Lookup(ctx context.Context, to ports.Recipient, ref string, since time.Time) (ports.Receipt, bool, error) {
 	if ref == "" {
-		return scheduler.Receipt{}, false, nil
+		return ports.Receipt{}, false, nil
 	}
 	ch, err := c.destination(ctx, to)
 	if err != nil {
-		return scheduler.Receipt{}, false, err
+		return ports.Receipt{}, false, err
 	}
 	return c.find(ctx, ch, "", ref, 1, since)
 }
 
 // find looks for part partNo of the message with ref in a channel (or,
 // when thread is set, in that thread) posted at or after since.
-func (c *Connector) find(ctx context.Context, ch, thread, ref string, partNo int, since time.Time) (scheduler.Receipt, bool, error) {
+func (c *Connector) find(ctx context.Context, ch, thread, ref string, partNo int, since time.Time) (ports.Receipt, bool, error) {
 	if thread != "" {
 		return c.findInThread(ctx, ch, thread, ref, partNo, since)
 	}
@@ -65,11 +64,11 @@ func (c *Connector) find(ctx context.Context, ch, thread, ref string, partNo int
 			return err
 		})
 		if err != nil {
-			return scheduler.Receipt{}, false, c.wrap("conversations.history", err)
+			return ports.Receipt{}, false, c.wrap("conversations.history", err)
 		}
 		for _, m := range resp.Messages {
 			if r, n, parts := refOf(m); r == ref && n == partNo && !tsBefore(m.Timestamp, sinceTS) {
-				return scheduler.Receipt{Channel: ch, TS: m.Timestamp, Parts: parts}, true, nil
+				return ports.Receipt{Channel: ch, TS: m.Timestamp, Parts: parts}, true, nil
 			}
 			if m.ReplyCount > 0 && !tsBefore(m.LatestReply, sinceTS) && len(threads) < maxThreadScans {
 				threads = append(threads, m.Timestamp)
@@ -86,7 +85,7 @@ func (c *Connector) find(ctx context.Context, ch, thread, ref string, partNo int
 			return rc, found, err
 		}
 	}
-	return scheduler.Receipt{}, false, nil
+	return ports.Receipt{}, false, nil
 }
 
 // tsBefore reports whether Slack ts a is before ts b ("" is the start of
@@ -107,12 +106,12 @@ func tsBefore(a, b string) bool {
 }
 
 // findInThread looks for the message among a thread's replies.
-func (c *Connector) findInThread(ctx context.Context, ch, thread, ref string, partNo int, since time.Time) (scheduler.Receipt, bool, error) {
-	var rc scheduler.Receipt
+func (c *Connector) findInThread(ctx context.Context, ch, thread, ref string, partNo int, since time.Time) (ports.Receipt, bool, error) {
+	var rc ports.Receipt
 	found := false
 	err := c.scanThread(ctx, ch, thread, since, func(m slackgo.Message) bool {
 		if r, n, parts := refOf(m); r == ref && n == partNo {
-			rc, found = scheduler.Receipt{Channel: ch, TS: m.Timestamp, Parts: parts}, true
+			rc, found = ports.Receipt{Channel: ch, TS: m.Timestamp, Parts: parts}, true
 		}
 		return found
 	})

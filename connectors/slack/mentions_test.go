@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 func jsonUnmarshal(b []byte, v any) error {
@@ -50,7 +50,7 @@ func TestTicketTextPingsNobody(t *testing.T) {
 	if !real {
 		t.Log("handoff.RenderSlack is a stub: checking the connector's plain-text fallback only")
 	}
-	rc, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "validation/SEC-7/f", Doc: ticketDoc()})
+	rc, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "validation/SEC-7/f", Doc: ticketDoc()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestOnlyExplicitMentionPings(t *testing.T) {
 	}
 	e := mustEnv(t, nil)
 	e.c.render = handoff.RenderSlack
-	rc, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "m", Doc: d})
+	rc, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "m", Doc: d})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestPlainTextFallbackEscaped(t *testing.T) {
 	e := mustEnv(t, nil)
 	e.c.render = func(handoff.Doc) []handoff.SlackMessage { return nil }
 	d := handoff.Doc{Title: hostile, Summary: hostile}
-	if _, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "f", Doc: d}); err != nil {
+	if _, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "f", Doc: d}); err != nil {
 		t.Fatal(err)
 	}
 	m := e.srv.Messages(e.sec)[0]

@@ -9,11 +9,11 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // Recipient is the scheduler's resolved Slack destination.
-type Recipient = scheduler.Recipient
+type Recipient = ports.Recipient
 
 var (
 	userIDRE    = regexp.MustCompile(`^[UW][A-Z0-9]{4,}$`)
@@ -31,7 +31,7 @@ var (
 // an email Slack does not know, a deactivated account) is returned as the
 // fallback channel with Reachable false and Name the owner's plain-text
 // name. Errors are Slack failures (after retries), not misses.
-func (c *Connector) Owner(ctx context.Context, p handoff.Person) (scheduler.Recipient, error) {
+func (c *Connector) Owner(ctx context.Context, p handoff.Person) (ports.Recipient, error) {
 	name := personName(p)
 	target := ""
 	for _, k := range []string{p.User.AccountID, p.User.Name, p.User.Key, p.User.Email, p.Text} {
@@ -56,14 +56,14 @@ func (c *Connector) Owner(ctx context.Context, p handoff.Person) (scheduler.Reci
 		id, found, err = c.lookupEmail(ctx, strings.TrimSpace(p.Text))
 	}
 	if err != nil {
-		return scheduler.Recipient{}, err
+		return ports.Recipient{}, err
 	}
 	if !found {
 		c.log.Info("slack: owner not reachable in Slack; using the fallback channel",
 			"owner", name, "account", p.User.AccountID)
-		return scheduler.Recipient{Channel: c.fallback, Reachable: false, Name: name}, nil
+		return ports.Recipient{Channel: c.fallback, Reachable: false, Name: name}, nil
 	}
-	return scheduler.Recipient{UserID: id, Reachable: true, Name: name}, nil
+	return ports.Recipient{UserID: id, Reachable: true, Name: name}, nil
 }
 
 // personName is how to name an owner in plain text.
@@ -188,12 +188,12 @@ func (c *Connector) ResolveChannel(ctx context.Context, ref string) (string, err
 
 // Channel resolves a channel reference (see ResolveChannel) to a
 // Recipient for Send, named as given.
-func (c *Connector) Channel(ctx context.Context, ref string) (scheduler.Recipient, error) {
+func (c *Connector) Channel(ctx context.Context, ref string) (ports.Recipient, error) {
 	id, err := c.ResolveChannel(ctx, ref)
 	if err != nil {
-		return scheduler.Recipient{}, err
+		return ports.Recipient{}, err
 	}
-	return scheduler.Recipient{Channel: id, Reachable: true, Name: strings.TrimSpace(ref)}, nil
+	return ports.Recipient{Channel: id, Reachable: true, Name: strings.TrimSpace(ref)}, nil
 }
 
 // Resolve turns a configured destination into a Recipient: a channel
@@ -201,7 +201,7 @@ func (c *Connector) Channel(ctx context.Context, ref string) (scheduler.Recipien
 // (users.lookupByEmail). It is for routing, managers and escalation
 // targets from config. A user who cannot be found is the fallback channel
 // with Reachable false, as for Owner.
-func (c *Connector) Resolve(ctx context.Context, ref string) (scheduler.Recipient, error) {
+func (c *Connector) Resolve(ctx context.Context, ref string) (ports.Recipient, error) {
 	ref = strings.TrimSpace(ref)
 	var (
 		id    string
@@ -217,10 +217,10 @@ func (c *Connector) Resolve(ctx context.Context, ref string) (scheduler.Recipien
 		return c.Channel(ctx, ref)
 	}
 	if err != nil {
-		return scheduler.Recipient{}, err
+		return ports.Recipient{}, err
 	}
 	if !found {
-		return scheduler.Recipient{Channel: c.fallback, Reachable: false, Name: ref}, nil
+		return ports.Recipient{Channel: c.fallback, Reachable: false, Name: ref}, nil
 	}
-	return scheduler.Recipient{UserID: id, Reachable: true, Name: ref}, nil
+	return ports.Recipient{UserID: id, Reachable: true, Name: ref}, nil
 }

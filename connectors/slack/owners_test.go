@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 func person(text string, u handoff.User) handoff.Person {
@@ -26,78 +26,78 @@ func TestOwnerResolution(t *testing.T) {
 	tests := []struct {
 		name      string
 		owner     handoff.Person
-		want      scheduler.Recipient
+		want      ports.Recipient
 		lookups   int // users.lookupByEmail calls
 		infoCalls int // users.info calls
 	}{
 		{
 			name:      "map by account id to a user id",
 			owner:     person("Alice Admin", handoff.User{AccountID: "acc-alice", DisplayName: "Alice Admin"}),
-			want:      scheduler.Recipient{UserID: alice, Reachable: true, Name: "Alice Admin"},
+			want:      ports.Recipient{UserID: alice, Reachable: true, Name: "Alice Admin"},
 			infoCalls: 1,
 		},
 		{
 			name:    "map by user name to an email",
 			owner:   person("", handoff.User{Name: "jdoe", DisplayName: "J. Doe"}),
-			want:    scheduler.Recipient{UserID: dave, Reachable: true, Name: "J. Doe"},
+			want:    ports.Recipient{UserID: dave, Reachable: true, Name: "J. Doe"},
 			lookups: 1,
 		},
 		{
 			name:      "map wins over a hidden email (Jira Cloud)",
 			owner:     person("Bob Builder", handoff.User{AccountID: "acc-bob", DisplayName: "Bob Builder"}),
-			want:      scheduler.Recipient{UserID: bob, Reachable: true, Name: "Bob Builder"},
+			want:      ports.Recipient{UserID: bob, Reachable: true, Name: "Bob Builder"},
 			infoCalls: 1,
 		},
 		{
 			name:    "map by free text",
 			owner:   person("Ops Team Pager", handoff.User{}),
-			want:    scheduler.Recipient{UserID: alice, Reachable: true, Name: "Ops Team Pager"},
+			want:    ports.Recipient{UserID: alice, Reachable: true, Name: "Ops Team Pager"},
 			lookups: 1,
 		},
 		{
 			name:    "email lookup hit",
 			owner:   person("", handoff.User{AccountID: "acc-x", Email: "Alice@Example.com", DisplayName: "Alice A."}),
-			want:    scheduler.Recipient{UserID: alice, Reachable: true, Name: "Alice A."},
+			want:    ports.Recipient{UserID: alice, Reachable: true, Name: "Alice A."},
 			lookups: 1,
 		},
 		{
 			name:    "email in the field text",
 			owner:   person("dave@example.com", handoff.User{}),
-			want:    scheduler.Recipient{UserID: dave, Reachable: true, Name: "dave@example.com"},
+			want:    ports.Recipient{UserID: dave, Reachable: true, Name: "dave@example.com"},
 			lookups: 1,
 		},
 		{
 			name:    "email lookup miss goes to the fallback channel",
 			owner:   person("", handoff.User{AccountID: "acc-y", Email: "nobody@example.com", DisplayName: "No Body"}),
-			want:    scheduler.Recipient{Channel: "FALLBACK", Reachable: false, Name: "No Body"},
+			want:    ports.Recipient{Channel: "FALLBACK", Reachable: false, Name: "No Body"},
 			lookups: 1,
 		},
 		{
 			name:  "hidden email and no map entry: fallback, no lookup",
 			owner: person("Hidden Person", handoff.User{AccountID: "acc-hidden", DisplayName: "Hidden Person"}),
-			want:  scheduler.Recipient{Channel: "FALLBACK", Reachable: false, Name: "Hidden Person"},
+			want:  ports.Recipient{Channel: "FALLBACK", Reachable: false, Name: "Hidden Person"},
 		},
 		{
 			name:  "a team name, not a user",
 			owner: person("Platform Team", handoff.User{}),
-			want:  scheduler.Recipient{Channel: "FALLBACK", Reachable: false, Name: "Platform Team"},
+			want:  ports.Recipient{Channel: "FALLBACK", Reachable: false, Name: "Platform Team"},
 		},
 		{
 			name:    "deactivated user",
 			owner:   person("", handoff.User{Email: "carol@example.com", DisplayName: "Carol"}),
-			want:    scheduler.Recipient{Channel: "FALLBACK", Reachable: false, Name: "Carol"},
+			want:    ports.Recipient{Channel: "FALLBACK", Reachable: false, Name: "Carol"},
 			lookups: 1,
 		},
 		{
 			name:      "mapped id unknown to Slack",
 			owner:     person("Ghost", handoff.User{AccountID: "acc-ghost"}),
-			want:      scheduler.Recipient{Channel: "FALLBACK", Reachable: false, Name: "Ghost"},
+			want:      ports.Recipient{Channel: "FALLBACK", Reachable: false, Name: "Ghost"},
 			infoCalls: 1,
 		},
 		{
 			name:      "mapped id deactivated",
 			owner:     person("Carol", handoff.User{AccountID: "acc-carol-mapped"}),
-			want:      scheduler.Recipient{Channel: "FALLBACK", Reachable: false, Name: "Carol"},
+			want:      ports.Recipient{Channel: "FALLBACK", Reachable: false, Name: "Carol"},
 			infoCalls: 1,
 		},
 	}
@@ -184,13 +184,13 @@ func TestResolveDestinations(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		ref  string
-		want scheduler.Recipient
+		want ports.Recipient
 	}{
-		{"#sec-patching", scheduler.Recipient{Channel: e.sec, Reachable: true, Name: "#sec-patching"}},
-		{e.escalation, scheduler.Recipient{Channel: e.escalation, Reachable: true, Name: e.escalation}},
-		{dave, scheduler.Recipient{UserID: dave, Reachable: true, Name: dave}},
-		{"alice@example.com", scheduler.Recipient{UserID: alice, Reachable: true, Name: "alice@example.com"}},
-		{"boss@example.com", scheduler.Recipient{Channel: e.fallback, Reachable: false, Name: "boss@example.com"}},
+		{"#sec-patching", ports.Recipient{Channel: e.sec, Reachable: true, Name: "#sec-patching"}},
+		{e.escalation, ports.Recipient{Channel: e.escalation, Reachable: true, Name: e.escalation}},
+		{dave, ports.Recipient{UserID: dave, Reachable: true, Name: dave}},
+		{"alice@example.com", ports.Recipient{UserID: alice, Reachable: true, Name: "alice@example.com"}},
+		{"boss@example.com", ports.Recipient{Channel: e.fallback, Reachable: false, Name: "boss@example.com"}},
 	} {
 		got, err := e.c.Resolve(ctx, tc.ref)
 		if err != nil || got != tc.want {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // A connection lost after Slack stored the post must not double-post: the
@@ -24,10 +24,10 @@ func TestConnectionDropAfterPostNoDoublePost(t *testing.T) {
 			t.Parallel()
 			e := mustEnv(t, nil)
 			ctx := context.Background()
-			to := scheduler.Recipient{Channel: e.sec}
+			to := ports.Recipient{Channel: e.sec}
 			var thread string
 			if tc.thread {
-				parent, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: "parent", Doc: para("p", "p")})
+				parent, err := e.c.Send(ctx, ports.Message{To: to, Ref: "parent", Doc: para("p", "p")})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -35,7 +35,7 @@ func TestConnectionDropAfterPostNoDoublePost(t *testing.T) {
 			}
 			e.srv.ResetCalls()
 			e.srv.DropAfterStore("chat.postMessage")
-			rc, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: "dropped", ThreadTS: thread, Doc: para("t", "x")})
+			rc, err := e.c.Send(ctx, ports.Message{To: to, Ref: "dropped", ThreadTS: thread, Doc: para("t", "x")})
 			if err != nil {
 				t.Fatalf("Send: %v", err)
 			}
@@ -65,7 +65,7 @@ func TestConnectionDropBeforePostPostsOnce(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
 	e.srv.Inject(slacktest.Fault{Method: "chat.postMessage", Drop: true})
-	rc, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "lost", Doc: para("t", "x")})
+	rc, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "lost", Doc: para("t", "x")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestTimeoutLooksUpThenPosts(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, func(o *Options) { o.HTTPClient = &http.Client{Timeout: 150 * time.Millisecond} })
 	e.srv.Inject(slacktest.Fault{Method: "chat.postMessage", Delay: 2 * time.Second})
-	if _, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "slow", Doc: para("t", "x")}); err != nil {
+	if _, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "slow", Doc: para("t", "x")}); err != nil {
 		t.Fatal(err)
 	}
 	if msgs := e.srv.Messages(e.sec); len(msgs) != 1 {
@@ -94,7 +94,7 @@ func TestConnectionDropWithoutRefIsUncertain(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
 	e.srv.DropAfterStore("chat.postMessage")
-	_, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Doc: para("t", "x")})
+	_, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Doc: para("t", "x")})
 	if !errors.Is(err, ErrUncertain) {
 		t.Fatalf("err = %v, want ErrUncertain", err)
 	}
@@ -108,7 +108,7 @@ func TestServerErrorThenLookupFails(t *testing.T) {
 	e := mustEnv(t, nil)
 	e.srv.Inject(slacktest.Fault{Method: "chat.postMessage", Status: http.StatusInternalServerError})
 	e.srv.FailWith("conversations.history", "internal_error")
-	_, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "r", Doc: para("t", "x")})
+	_, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "r", Doc: para("t", "x")})
 	if !errors.Is(err, ErrUncertain) {
 		t.Fatalf("err = %v, want ErrUncertain (cannot tell, so do not repost)", err)
 	}
@@ -123,17 +123,17 @@ func TestLookupAfterRestart(t *testing.T) {
 	e := mustEnv(t, nil)
 	ctx := context.Background()
 	since := e.clk.Now()
-	ch := scheduler.Recipient{Channel: "#sec-patching"}
-	dm := scheduler.Recipient{UserID: alice, Reachable: true}
-	sentCh, err := e.c.Send(ctx, scheduler.Message{To: ch, Ref: "validation/SEC-9/x", Doc: para("t", "x")})
+	ch := ports.Recipient{Channel: "#sec-patching"}
+	dm := ports.Recipient{UserID: alice, Reachable: true}
+	sentCh, err := e.c.Send(ctx, ports.Message{To: ch, Ref: "validation/SEC-9/x", Doc: para("t", "x")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sentDM, err := e.c.Send(ctx, scheduler.Message{To: dm, Ref: "reminder/U0ALICE01/2026-11-26", Doc: para("t", "x")})
+	sentDM, err := e.c.Send(ctx, ports.Message{To: dm, Ref: "reminder/U0ALICE01/2026-11-26", Doc: para("t", "x")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sentDigest, err := e.c.Send(ctx, scheduler.Message{To: ch, Ref: "digest/2026-W48", Doc: digestDoc(120)})
+	sentDigest, err := e.c.Send(ctx, ports.Message{To: ch, Ref: "digest/2026-W48", Doc: digestDoc(120)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,9 +143,9 @@ func TestLookupAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		to   scheduler.Recipient
+		to   ports.Recipient
 		ref  string
-		want scheduler.Receipt
+		want ports.Receipt
 	}{
 		{ch, "validation/SEC-9/x", sentCh},
 		{dm, "reminder/U0ALICE01/2026-11-26", sentDM},
@@ -168,7 +168,7 @@ func TestLookupNeedsHistoryScope(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
 	e.srv.SetScopes("chat:write", "im:write", "users:read", "users:read.email", "channels:read")
-	_, _, err := e.c.Lookup(context.Background(), scheduler.Recipient{Channel: e.sec}, "r", time.Time{})
+	_, _, err := e.c.Lookup(context.Background(), ports.Recipient{Channel: e.sec}, "r", time.Time{})
 	var se *ScopeError
 	if !errors.As(err, &se) || se.Missing[0] != "channels:history" {
 		t.Fatalf("err = %v, want a ScopeError naming channels:history", err)
@@ -181,19 +181,19 @@ func TestLookupFollowUpInOldThread(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
 	ctx := context.Background()
-	to := scheduler.Recipient{Channel: e.sec}
-	parent, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: "validation/SEC-4/a", Doc: para("SEC-4", "first")})
+	to := ports.Recipient{Channel: e.sec}
+	parent, err := e.c.Send(ctx, ports.Message{To: to, Ref: "validation/SEC-4/a", Doc: para("SEC-4", "first")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 30 { // the channel moves on
 		e.clk.Advance(12 * time.Hour)
-		if _, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: fmt.Sprintf("other/%d", i), Doc: para("x", "y")}); err != nil {
+		if _, err := e.c.Send(ctx, ports.Message{To: to, Ref: fmt.Sprintf("other/%d", i), Doc: para("x", "y")}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	since := e.clk.Now()
-	reply, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: "reopened/SEC-4/b", ThreadTS: parent.TS, Doc: para("SEC-4 again", "second")})
+	reply, err := e.c.Send(ctx, ports.Message{To: to, Ref: "reopened/SEC-4/b", ThreadTS: parent.TS, Doc: para("SEC-4 again", "second")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,13 +212,13 @@ func TestSendToEmailRecipient(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
 	ctx := context.Background()
-	if _, err := e.c.Send(ctx, scheduler.Message{To: scheduler.Recipient{UserID: "dave@example.com"}, Ref: "esc/1", Doc: para("x", "y")}); err != nil {
+	if _, err := e.c.Send(ctx, ports.Message{To: ports.Recipient{UserID: "dave@example.com"}, Ref: "esc/1", Doc: para("x", "y")}); err != nil {
 		t.Fatal(err)
 	}
 	if len(e.srv.DMs(dave)) != 1 {
 		t.Error("no DM to dave")
 	}
-	if _, err := e.c.Send(ctx, scheduler.Message{To: scheduler.Recipient{UserID: "boss@example.com"}, Ref: "esc/2", Doc: para("x", "y")}); err != nil {
+	if _, err := e.c.Send(ctx, ports.Message{To: ports.Recipient{UserID: "boss@example.com"}, Ref: "esc/2", Doc: para("x", "y")}); err != nil {
 		t.Fatal(err)
 	}
 	if len(e.srv.Messages(e.fallback)) != 1 {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // 2,000 owners each get a DM (lookup by email, conversations.open, post),
@@ -40,7 +40,7 @@ func TestTwoThousandDMs(t *testing.T) {
 					err = fmt.Errorf("owner%d not found", i)
 				}
 				if err == nil {
-					_, err = e.c.Send(ctx, scheduler.Message{To: to, Ref: fmt.Sprintf("reminder/%d", i), Doc: para("Reminder", "SEC-1 is overdue")})
+					_, err = e.c.Send(ctx, ports.Message{To: to, Ref: fmt.Sprintf("reminder/%d", i), Doc: para("Reminder", "SEC-1 is overdue")})
 				}
 				if err != nil {
 					errs <- err

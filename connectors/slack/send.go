@@ -7,9 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/patchbot/patchbot/handoff/ports"
 	slackgo "github.com/slack-go/slack"
-
-	"github.com/patchbot/patchbot/scheduler"
 )
 
 // lookBack widens the window a post is looked for in after a connection
@@ -30,22 +29,22 @@ const lookBack = 10 * time.Minute
 // paced PerChannelInterval apart. After a connection error or a 5xx the
 // post is looked up by its Ref before it is tried again, so a message is
 // never posted twice; without a Ref such a failure is ErrUncertain.
-func (c *Connector) Send(ctx context.Context, m scheduler.Message) (scheduler.Receipt, error) {
+func (c *Connector) Send(ctx context.Context, m ports.Message) (ports.Receipt, error) {
 	ch, err := c.destination(ctx, m.To)
 	if err != nil {
-		return scheduler.Receipt{}, err
+		return ports.Receipt{}, err
 	}
 	parts, err := render(c.render, m.Doc)
 	if err != nil {
-		return scheduler.Receipt{}, err
+		return ports.Receipt{}, err
 	}
-	rc := scheduler.Receipt{Channel: ch, Parts: len(parts)}
+	rc := ports.Receipt{Channel: ch, Parts: len(parts)}
 	thread := m.ThreadTS
 	for i, p := range parts {
 		ts, err := c.post(ctx, ch, thread, m.Ref, i+1, len(parts), p)
 		if err != nil {
 			if i == 0 {
-				return scheduler.Receipt{}, err
+				return ports.Receipt{}, err
 			}
 			rc.Parts = i
 			return rc, fmt.Errorf("slack: part %d of %d of %q: %w", i+1, len(parts), m.Ref, err)
@@ -64,7 +63,7 @@ func (c *Connector) Send(ctx context.Context, m scheduler.Message) (scheduler.Re
 // destination is the channel id a recipient's messages go to: the channel
 // (resolved if a name), else a DM with the user (an id, or an email looked
 // up; an email Slack does not know goes to the fallback channel).
-func (c *Connector) destination(ctx context.Context, to scheduler.Recipient) (string, error) {
+func (c *Connector) destination(ctx context.Context, to ports.Recipient) (string, error) {
 	switch {
 	case to.Channel != "":
 		return c.ResolveChannel(ctx, to.Channel)
@@ -185,7 +184,7 @@ func (c *Connector) post(ctx context.Context, ch, thread, ref string, n, of int,
 // Update replaces a message already sent (chat.update) with m's Doc. When
 // the Doc renders to several messages, the later parts in the thread are
 // updated too, missing ones posted, and surplus ones emptied.
-func (c *Connector) Update(ctx context.Context, r scheduler.Receipt, m scheduler.Message) error {
+func (c *Connector) Update(ctx context.Context, r ports.Receipt, m ports.Message) error {
 	if r.TS == "" {
 		return errors.New("slack: update: the receipt has no ts")
 	}

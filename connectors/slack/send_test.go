@@ -9,14 +9,14 @@ import (
 
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 func TestChannelPost(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
-	rc, err := e.c.Send(context.Background(), scheduler.Message{
-		To:  scheduler.Recipient{Channel: "#sec-patching", UserID: alice, Reachable: true},
+	rc, err := e.c.Send(context.Background(), ports.Message{
+		To:  ports.Recipient{Channel: "#sec-patching", UserID: alice, Reachable: true},
 		Ref: "validation/SEC-1/abc",
 		Doc: para("SEC-1 needs a few things", "Affected versions are missing."),
 	})
@@ -28,7 +28,7 @@ func TestChannelPost(t *testing.T) {
 		t.Fatalf("%d messages in #sec-patching, want 1", len(msgs))
 	}
 	m := msgs[0]
-	if rc != (scheduler.Receipt{Channel: e.sec, TS: m.TS, Parts: 1}) {
+	if rc != (ports.Receipt{Channel: e.sec, TS: m.TS, Parts: 1}) {
 		t.Errorf("receipt = %+v, message ts %s", rc, m.TS)
 	}
 	if m.Text != "SEC-1 needs a few things" || !strings.Contains(strings.Join(m.BlockTexts(), "\n"), "Affected versions are missing.") {
@@ -56,7 +56,7 @@ func TestDMViaConversationsOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, ref := range []string{"reminder/U0ALICE01/2026-11-26", "reminder/U0ALICE01/2026-11-27"} {
-		rc, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: ref, Doc: para("Reminder", "SEC-1 is overdue.")})
+		rc, err := e.c.Send(ctx, ports.Message{To: to, Ref: ref, Doc: para("Reminder", "SEC-1 is overdue.")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestDMViaConversationsOpen(t *testing.T) {
 	if n := e.srv.CallCount("conversations.open"); n != 1 {
 		t.Errorf("conversations.open called %d times, want 1 (cached)", n)
 	}
-	if _, err := e.c.Send(ctx, scheduler.Message{Ref: "x", Doc: para("a", "b")}); err != ErrNoRecipient {
+	if _, err := e.c.Send(ctx, ports.Message{Ref: "x", Doc: para("a", "b")}); err != ErrNoRecipient {
 		t.Errorf("no recipient: err = %v", err)
 	}
 }
@@ -79,12 +79,12 @@ func TestThreadReply(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
 	ctx := context.Background()
-	to := scheduler.Recipient{Channel: e.sec}
-	parent, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: "validation/SEC-2/f1", Doc: para("SEC-2", "first")})
+	to := ports.Recipient{Channel: e.sec}
+	parent, err := e.c.Send(ctx, ports.Message{To: to, Ref: "validation/SEC-2/f1", Doc: para("SEC-2", "first")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reply, err := e.c.Send(ctx, scheduler.Message{To: to, Ref: "reopened/SEC-2/f2", ThreadTS: parent.TS, Doc: para("SEC-2 again", "second")})
+	reply, err := e.c.Send(ctx, ports.Message{To: to, Ref: "reopened/SEC-2/f2", ThreadTS: parent.TS, Doc: para("SEC-2 again", "second")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestUpdateInPlace(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
 	ctx := context.Background()
-	m := scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "validation/SEC-3/f1", Doc: para("SEC-3: 3 missing", "a, b, c")}
+	m := ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "validation/SEC-3/f1", Doc: para("SEC-3: 3 missing", "a, b, c")}
 	rc, err := e.c.Send(ctx, m)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func TestUpdateInPlace(t *testing.T) {
 	if n := e.srv.CallCount("chat.postMessage"); n != 1 {
 		t.Errorf("%d posts, want 1 (update does not repost)", n)
 	}
-	if err := e.c.Update(ctx, scheduler.Receipt{Channel: e.sec, TS: "1.000001"}, m); err == nil {
+	if err := e.c.Update(ctx, ports.Receipt{Channel: e.sec, TS: "1.000001"}, m); err == nil {
 		t.Error("updating a message that does not exist succeeded")
 	}
 }
@@ -127,7 +127,7 @@ func TestPacingPerChannel(t *testing.T) {
 	e := mustEnv(t, nil) // default PerChannelInterval: 1s
 	ctx := context.Background()
 	for i := range 5 {
-		if _, err := e.c.Send(ctx, scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "p" + string(rune('a'+i)), Doc: para("t", "x")}); err != nil {
+		if _, err := e.c.Send(ctx, ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "p" + string(rune('a'+i)), Doc: para("t", "x")}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -146,7 +146,7 @@ func TestPacingPerChannel(t *testing.T) {
 	// Other channels are not held back.
 	before, _ := e.clk.Slept()
 	for _, ch := range []string{e.fallback, e.escalation} {
-		if _, err := e.c.Send(ctx, scheduler.Message{To: scheduler.Recipient{Channel: ch}, Ref: "o" + ch, Doc: para("t", "x")}); err != nil {
+		if _, err := e.c.Send(ctx, ports.Message{To: ports.Recipient{Channel: ch}, Ref: "o" + ch, Doc: para("t", "x")}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -165,7 +165,7 @@ func TestPacingWallClock(t *testing.T) {
 	e.srv.SetClock(time.Now)
 	start := time.Now()
 	for i := range 4 {
-		if _, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "w" + string(rune('a'+i)), Doc: para("t", "x")}); err != nil {
+		if _, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "w" + string(rune('a'+i)), Doc: para("t", "x")}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -180,7 +180,7 @@ func TestRateLimitHonoured(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, func(o *Options) { o.PerChannelInterval = -1 })
 	e.srv.RateLimit("chat.postMessage", 2, 7)
-	rc, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "rl", Doc: para("t", "x")})
+	rc, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "rl", Doc: para("t", "x")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestRateLimitWallClock(t *testing.T) {
 	e.srv.SetClock(time.Now)
 	e.srv.RateLimit("chat.postMessage", 1, 1)
 	start := time.Now()
-	if _, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "rlw", Doc: para("t", "x")}); err != nil {
+	if _, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "rlw", Doc: para("t", "x")}); err != nil {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(start)
@@ -217,12 +217,12 @@ func TestSendErrors(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
 	ctx := context.Background()
-	_, err := e.c.Send(ctx, scheduler.Message{To: scheduler.Recipient{Channel: "C0NOTHERE1"}, Ref: "x", Doc: para("t", "x")})
+	_, err := e.c.Send(ctx, ports.Message{To: ports.Recipient{Channel: "C0NOTHERE1"}, Ref: "x", Doc: para("t", "x")})
 	if err == nil || !strings.Contains(err.Error(), "channel_not_found") {
 		t.Errorf("unknown channel: %v", err)
 	}
 	e.srv.FailWith("chat.postMessage", "invalid_auth")
-	_, err = e.c.Send(ctx, scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: "y", Doc: para("t", "x")})
+	_, err = e.c.Send(ctx, ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "y", Doc: para("t", "x")})
 	if err == nil || !strings.Contains(err.Error(), "invalid_auth") || strings.Contains(err.Error(), slacktest.DefaultToken) {
 		t.Errorf("revoked token: %v", err)
 	}
@@ -252,7 +252,7 @@ func TestPacingAvoidsAndRateLimitsNeverDrop(t *testing.T) {
 			e := mustEnv(t, func(o *Options) { o.PerChannelInterval = tc.interval })
 			e.srv.EnforcePostRate(time.Second)
 			for i := range 10 {
-				if _, err := e.c.Send(context.Background(), scheduler.Message{To: scheduler.Recipient{Channel: e.sec}, Ref: strconv.Itoa(i), Doc: para("t", "x")}); err != nil {
+				if _, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: strconv.Itoa(i), Doc: para("t", "x")}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // Filter selects sends for Sends. Zero fields match everything.
@@ -23,7 +23,7 @@ type Filter struct {
 
 // Sends lists sends matching f, newest intent first: the `patchbot
 // ledger` view.
-func (s *SQLite) Sends(ctx context.Context, f Filter) ([]scheduler.Send, error) {
+func (s *SQLite) Sends(ctx context.Context, f Filter) ([]ports.Send, error) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 func TestPruneKeepsOpenIntents(t *testing.T) {
@@ -16,10 +16,10 @@ func TestPruneKeepsOpenIntents(t *testing.T) {
 
 	old, _, err := s.Intend(ctx, reminder("old", "SEC-1/review"))
 	must(t, err)
-	must(t, s.Done(ctx, old.ID, scheduler.Receipt{Channel: "D", TS: "1"}, t0, ""))
+	must(t, s.Done(ctx, old.ID, ports.Receipt{Channel: "D", TS: "1"}, t0, ""))
 	recent, _, err := s.Intend(ctx, reminder("recent", "SEC-1/review"))
 	must(t, err)
-	must(t, s.Done(ctx, recent.ID, scheduler.Receipt{Channel: "D", TS: "2"}, t0.Add(48*time.Hour), ""))
+	must(t, s.Done(ctx, recent.ID, ports.Receipt{Channel: "D", TS: "2"}, t0.Add(48*time.Hour), ""))
 	ancient := reminder("ancient-open", "SEC-2/deadline")
 	ancient.Intended = t0.Add(-365 * 24 * time.Hour)
 	_, _, err = s.Intend(ctx, ancient)
@@ -51,7 +51,7 @@ func TestSendsFilter(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, _ := openTest(t)
-	for i, sd := range []scheduler.Send{
+	for i, sd := range []ports.Send{
 		{Kind: "reminder", Ref: "r1", Recipient: "U1", Items: []string{"A-1/x"}},
 		{Kind: "reminder", Ref: "r2", Recipient: "U2", Items: []string{"A-2/x"}},
 		{Kind: "digest", Ref: "d1", Recipient: "C1", Items: []string{"A-1/x", "A-2/x"}},
@@ -61,7 +61,7 @@ func TestSendsFilter(t *testing.T) {
 		rec, _, err := s.Intend(ctx, sd)
 		must(t, err)
 		if sd.Ref != "e1" {
-			must(t, s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "C", TS: sd.Ref}, sd.Intended, ""))
+			must(t, s.Done(ctx, rec.ID, ports.Receipt{Channel: "C", TS: sd.Ref}, sd.Intended, ""))
 		}
 	}
 	tests := []struct {
@@ -93,16 +93,16 @@ func TestStats(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, _ := openTest(t)
-	for _, sd := range []scheduler.Send{
+	for _, sd := range []ports.Send{
 		{Kind: "reminder", Ref: "r1"}, {Kind: "reminder", Ref: "r2"}, {Kind: "digest", Ref: "d1"},
 	} {
 		rec, _, err := s.Intend(ctx, sd)
 		must(t, err)
 		if sd.Ref != "r2" {
-			must(t, s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "C", TS: sd.Ref}, t0, ""))
+			must(t, s.Done(ctx, rec.ID, ports.Receipt{Channel: "C", TS: sd.Ref}, t0, ""))
 		}
 	}
-	must(t, s.SetThread(ctx, "A-1", scheduler.Receipt{Channel: "C", TS: "1"}))
+	must(t, s.SetThread(ctx, "A-1", ports.Receipt{Channel: "C", TS: "1"}))
 	must(t, s.Snooze(ctx, "A-1", t0.Add(time.Hour), "U1"))
 	st, err := s.Stats(ctx)
 	must(t, err)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // TestIntendAllIsOneWrite: a batch of intents is recorded in order, a Ref
@@ -21,7 +21,7 @@ func TestIntendAllIsOneWrite(t *testing.T) {
 
 	before, _, err := s.Intend(ctx, reminder("r/0", "X-0/review"))
 	must(t, err)
-	got, err := s.IntendAll(ctx, []scheduler.Send{
+	got, err := s.IntendAll(ctx, []ports.Send{
 		reminder("r/1", "X-1/review"), reminder("r/0", "X-9/other"), reminder("r/2", "X-2/review", "X-2/review"), reminder("r/1"),
 	})
 	must(t, err)
@@ -39,7 +39,7 @@ func TestIntendAllIsOneWrite(t *testing.T) {
 	}
 
 	// All or none: the empty Ref fails the batch, and names itself.
-	_, err = s.IntendAll(ctx, []scheduler.Send{reminder("r/3", "X-3/review"), {Kind: "reminder"}})
+	_, err = s.IntendAll(ctx, []ports.Send{reminder("r/3", "X-3/review"), {Kind: "reminder"}})
 	if err == nil || !strings.Contains(err.Error(), "empty ref") {
 		t.Fatalf("IntendAll with an empty Ref: err = %v", err)
 	}
@@ -57,12 +57,12 @@ func TestDoneAllIsOneWrite(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, _ := openTest(t)
-	in, err := s.IntendAll(ctx, []scheduler.Send{reminder("a"), reminder("b"), reminder("c")})
+	in, err := s.IntendAll(ctx, []ports.Send{reminder("a"), reminder("b"), reminder("c")})
 	must(t, err)
 	at := t0.Add(time.Minute)
-	rc := func(ts string) scheduler.Receipt { return scheduler.Receipt{Channel: "C1", TS: ts, Parts: 1} }
+	rc := func(ts string) ports.Receipt { return ports.Receipt{Channel: "C1", TS: ts, Parts: 1} }
 
-	err = s.DoneAll(ctx, []scheduler.Completion{
+	err = s.DoneAll(ctx, []ports.Completion{
 		{ID: in[0].Send.ID, Receipt: rc("1.1"), At: at, Thread: "X-1"},
 		{ID: 9999, Receipt: rc("1.2"), At: at},
 	})
@@ -76,7 +76,7 @@ func TestDoneAllIsOneWrite(t *testing.T) {
 		t.Fatal("a failed batch recorded a thread")
 	}
 
-	must(t, s.DoneAll(ctx, []scheduler.Completion{
+	must(t, s.DoneAll(ctx, []ports.Completion{
 		{ID: in[0].Send.ID, Receipt: rc("1.1"), At: at, Thread: "X-1"},
 		{ID: in[1].Send.ID, Receipt: rc("1.2"), At: at},
 	}))
@@ -102,7 +102,7 @@ func TestThreadsManyTickets(t *testing.T) {
 		key := fmt.Sprintf("X-%d", i)
 		keys = append(keys, key)
 		if i%2 == 0 {
-			must(t, s.SetThread(ctx, key, scheduler.Receipt{Channel: "C1", TS: fmt.Sprintf("1.%d", i), Parts: 1}))
+			must(t, s.SetThread(ctx, key, ports.Receipt{Channel: "C1", TS: fmt.Sprintf("1.%d", i), Parts: 1}))
 		}
 	}
 	got, err := s.Threads(ctx, keys)

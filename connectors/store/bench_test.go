@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // BenchmarkIntendDone is one send's ledger cost: record the intent (with
@@ -17,12 +17,12 @@ func BenchmarkIntendDone(b *testing.B) {
 	ctx := context.Background()
 	run := func(b *testing.B, s *SQLite, i int64) {
 		ref := "reminder/U1/" + strconv.FormatInt(i, 10)
-		rec, _, err := s.Intend(ctx, scheduler.Send{Kind: "reminder", Ref: ref, Recipient: "U1",
+		rec, _, err := s.Intend(ctx, ports.Send{Kind: "reminder", Ref: ref, Recipient: "U1",
 			Items: []string{"SEC-1/review/" + ref, "SEC-2/deadline/" + ref}, Intended: t0})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "D1", TS: ref}, t0, ""); err != nil {
+		if err := s.Done(ctx, rec.ID, ports.Receipt{Channel: "D1", TS: ref}, t0, ""); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -53,13 +53,13 @@ func BenchmarkIntendDoneBatch(b *testing.B) {
 	s, _ := openTest(b)
 	const batch = 50
 	var i int64
-	sends := make([]scheduler.Send, batch)
-	cs := make([]scheduler.Completion, batch)
+	sends := make([]ports.Send, batch)
+	cs := make([]ports.Completion, batch)
 	for b.Loop() {
 		for j := range sends {
 			i++
 			ref := "validation/SEC-" + strconv.FormatInt(i, 10) + "/fp/0"
-			sends[j] = scheduler.Send{Kind: "validation", Ref: ref, Recipient: "C1",
+			sends[j] = ports.Send{Kind: "validation", Ref: ref, Recipient: "C1",
 				Items: []string{"SEC-" + strconv.FormatInt(i, 10)}, Intended: t0}
 		}
 		got, err := s.IntendAll(ctx, sends)
@@ -67,7 +67,7 @@ func BenchmarkIntendDoneBatch(b *testing.B) {
 			b.Fatal(err)
 		}
 		for j, g := range got {
-			cs[j] = scheduler.Completion{ID: g.Send.ID, Receipt: scheduler.Receipt{Channel: "C1", TS: g.Send.Ref, Parts: 1},
+			cs[j] = ports.Completion{ID: g.Send.ID, Receipt: ports.Receipt{Channel: "C1", TS: g.Send.Ref, Parts: 1},
 				At: t0, Thread: g.Send.Items[0]}
 		}
 		if err := s.DoneAll(ctx, cs); err != nil {

@@ -1,5 +1,5 @@
 // Package store is patchbot's ledger: what was said to whom and when, and
-// where each job got to. It implements scheduler.Ledger on a single SQLite
+// where each job got to. It satisfies the scheduler's ledger ports on a single SQLite
 // file (modernc.org/sqlite, pure Go, no cgo).
 //
 // The package owns the ledger's file, its schema and its migrations, and the

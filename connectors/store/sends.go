@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // sendCols is the column list every send query selects, in scanSend's order.
@@ -39,10 +39,10 @@ type querier interface {
 // the same Ref exists (open or done) it returns that one with existed=true
 // and writes nothing. A zero s.Intended is filled from the clock. Items are
 // kept as a set: the returned record has them sorted and deduplicated.
-func (s *SQLite) Intend(ctx context.Context, in scheduler.Send) (scheduler.Send, bool, error) {
-	got, err := s.IntendAll(ctx, []scheduler.Send{in})
+func (s *SQLite) Intend(ctx context.Context, in ports.Send) (ports.Send, bool, error) {
+	got, err := s.IntendAll(ctx, []ports.Send{in})
 	if err != nil {
-		return scheduler.Send{}, false, err
+		return ports.Send{}, false, err
 	}
 	return got[0].Send, got[0].Existed, nil
 }
@@ -50,11 +50,11 @@ func (s *SQLite) Intend(ctx context.Context, in scheduler.Send) (scheduler.Send,
 // IntendAll is Intend for several sends in one transaction: all are
 // recorded, in order, or none. A Ref given twice is recorded once; the
 // second comes back as existing.
-func (s *SQLite) IntendAll(ctx context.Context, ins []scheduler.Send) ([]scheduler.Intended, error) {
+func (s *SQLite) IntendAll(ctx context.Context, ins []ports.Send) ([]ports.Intended, error) {
 	if len(ins) == 0 {
 		return nil, nil
 	}
-	out := make([]scheduler.Intended, len(ins))
+	out := make([]ports.Intended, len(ins))
 	failed := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for i, in := range ins {
@@ -76,20 +76,20 @@ func (s *SQLite) IntendAll(ctx context.Context, ins []scheduler.Send) ([]schedul
 }
 
 // intend is Intend inside tx.
-func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, in scheduler.Send) (scheduler.Intended, error) {
+func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, in ports.Send) (ports.Intended, error) {
 	if in.Ref == "" {
-		return scheduler.Intended{}, errors.New("empty ref")
+		return ports.Intended{}, errors.New("empty ref")
 	}
 	if in.Intended.IsZero() {
 		in.Intended = s.now()
 	}
 	intended, err := toNanos(in.Intended)
 	if err != nil {
-		return scheduler.Intended{}, err
+		return ports.Intended{}, err
 	}
 	done, err := toNanos(in.Done)
 	if err != nil {
-		return scheduler.Intended{}, err
+		return ports.Intended{}, err
 	}
 	// ON CONFLICT DO NOTHING + RETURNING yields no row when the Ref is
 	// taken; the transaction holds the write lock, so the existing row
@@ -101,19 +101,19 @@ func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, in scheduler.Send) (sch
 	case errors.Is(err, sql.ErrNoRows):
 		sends, err := querySends(ctx, s.in(tx), `SELECT `+sendCols+` FROM sends s WHERE s.ref = $1`, in.Ref)
 		if err != nil {
-			return scheduler.Intended{}, err
+			return ports.Intended{}, err
 		}
 		if len(sends) != 1 {
-			return scheduler.Intended{}, fmt.Errorf("ref conflicted but %d rows found", len(sends))
+			return ports.Intended{}, fmt.Errorf("ref conflicted but %d rows found", len(sends))
 		}
-		return scheduler.Intended{Send: sends[0], Existed: true}, nil
+		return ports.Intended{Send: sends[0], Existed: true}, nil
 	case err != nil:
-		return scheduler.Intended{}, err
+		return ports.Intended{}, err
 	}
 	items := normItems(in.Items)
 	for _, item := range items {
 		if _, err := s.in(tx).ExecContext(ctx, qInsertItem, id, item); err != nil {
-			return scheduler.Intended{}, fmt.Errorf("item %s: %w", item, err)
+			return ports.Intended{}, fmt.Errorf("item %s: %w", item, err)
 		}
 	}
 	rec := in
@@ -121,7 +121,7 @@ func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, in scheduler.Send) (sch
 	rec.Items = items
 	rec.Intended = fromNanos(intended)
 	rec.Done = fromNanos(done)
-	return scheduler.Intended{Send: rec}, nil
+	return ports.Intended{Send: rec}, nil
 }
 
 // Done marks an intent as sent, with where it went. A non-empty thread
@@ -130,13 +130,13 @@ func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, in scheduler.Send) (sch
 // its thread. Marking a send done again with the same receipt is a no-op,
 // so a retried call is safe; a different receipt is an error. An unknown id
 // is ErrNotFound.
-func (s *SQLite) Done(ctx context.Context, id int64, r scheduler.Receipt, at time.Time, thread string) error {
-	return s.DoneAll(ctx, []scheduler.Completion{{ID: id, Receipt: r, At: at, Thread: thread}})
+func (s *SQLite) Done(ctx context.Context, id int64, r ports.Receipt, at time.Time, thread string) error {
+	return s.DoneAll(ctx, []ports.Completion{{ID: id, Receipt: r, At: at, Thread: thread}})
 }
 
 // DoneAll is Done for several sends in one transaction: all are marked, or
 // none (the first error says which send it was).
-func (s *SQLite) DoneAll(ctx context.Context, cs []scheduler.Completion) error {
+func (s *SQLite) DoneAll(ctx context.Context, cs []ports.Completion) error {
 	if len(cs) == 0 {
 		return nil
 	}
@@ -166,7 +166,7 @@ func batchErr(what, first string, n int, err error) error {
 }
 
 // done is Done inside tx.
-func (s *SQLite) done(ctx context.Context, tx *sql.Tx, c scheduler.Completion) error {
+func (s *SQLite) done(ctx context.Context, tx *sql.Tx, c ports.Completion) error {
 	at, r, thread := c.At, c.Receipt, c.Thread
 	if at.IsZero() {
 		at = s.now()
@@ -236,7 +236,7 @@ func (s *SQLite) Forget(ctx context.Context, id int64) error {
 }
 
 // Open lists intents recorded but never marked done, oldest first.
-func (s *SQLite) Open(ctx context.Context) ([]scheduler.Send, error) {
+func (s *SQLite) Open(ctx context.Context) ([]ports.Send, error) {
 	sends, err := querySends(ctx, s.on(s.r),
 		`SELECT `+sendCols+` FROM sends s WHERE s.done_at IS NULL ORDER BY s.intended_at, s.id`)
 	if err != nil {
@@ -247,7 +247,7 @@ func (s *SQLite) Open(ctx context.Context) ([]scheduler.Send, error) {
 
 // History lists the done sends that covered item, oldest first (by when
 // they were sent). Each send carries all its items, not only this one.
-func (s *SQLite) History(ctx context.Context, item string) ([]scheduler.Send, error) {
+func (s *SQLite) History(ctx context.Context, item string) ([]ports.Send, error) {
 	sends, err := querySends(ctx, s.on(s.r), `SELECT `+sendCols+`
 		FROM send_items i JOIN sends s ON s.id = i.send_id
 		WHERE i.item = $1 AND s.done_at IS NOT NULL
@@ -259,14 +259,14 @@ func (s *SQLite) History(ctx context.Context, item string) ([]scheduler.Send, er
 }
 
 // querySends runs a query selecting sendCols and fills in each send's items.
-func querySends(ctx context.Context, q querier, query string, args ...any) ([]scheduler.Send, error) {
+func querySends(ctx context.Context, q querier, query string, args ...any) ([]ports.Send, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	var sends []scheduler.Send
+	var sends []ports.Send
 	for rows.Next() {
-		var sd scheduler.Send
+		var sd ports.Send
 		var intended, done sql.NullInt64
 		if err := rows.Scan(&sd.ID, &sd.Ref, &sd.Kind, &sd.Recipient, &sd.Level,
 			&intended, &done, &sd.Channel, &sd.TS); err != nil {
@@ -294,7 +294,7 @@ const itemsChunk = 500
 
 // loadItems fills Items for sends, one query per chunk of ids rather than
 // one per send.
-func loadItems(ctx context.Context, q querier, sends []scheduler.Send) error {
+func loadItems(ctx context.Context, q querier, sends []ports.Send) error {
 	if len(sends) == 0 {
 		return nil
 	}

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
-func reminder(ref string, items ...string) scheduler.Send {
-	return scheduler.Send{Kind: "reminder", Ref: ref, Recipient: "U1", Items: items, Level: 1, Intended: t0}
+func reminder(ref string, items ...string) ports.Send {
+	return ports.Send{Kind: "reminder", Ref: ref, Recipient: "U1", Items: items, Level: 1, Intended: t0}
 }
 
 func TestIntendIdempotent(t *testing.T) {
@@ -43,7 +43,7 @@ func TestIntendIdempotent(t *testing.T) {
 	}
 
 	// Still the same after Done: a Ref is never sent twice.
-	must(t, s.Done(ctx, first.ID, scheduler.Receipt{Channel: "D1", TS: "1.1"}, t0.Add(time.Second), ""))
+	must(t, s.Done(ctx, first.ID, ports.Receipt{Channel: "D1", TS: "1.1"}, t0.Add(time.Second), ""))
 	again, existed, err = s.Intend(ctx, other)
 	must(t, err)
 	if !existed || again.ID != first.ID || again.TS != "1.1" || again.Done.IsZero() {
@@ -54,7 +54,7 @@ func TestIntendIdempotent(t *testing.T) {
 func TestIntendEmptyRef(t *testing.T) {
 	t.Parallel()
 	s, _ := openTest(t)
-	if _, _, err := s.Intend(context.Background(), scheduler.Send{Kind: "digest"}); err == nil {
+	if _, _, err := s.Intend(context.Background(), ports.Send{Kind: "digest"}); err == nil {
 		t.Fatal("Intend with empty Ref succeeded")
 	}
 }
@@ -62,7 +62,7 @@ func TestIntendEmptyRef(t *testing.T) {
 func TestIntendFillsClock(t *testing.T) {
 	t.Parallel()
 	s, _ := openTest(t)
-	rec, _, err := s.Intend(context.Background(), scheduler.Send{Kind: "digest", Ref: "digest/2026-W48"})
+	rec, _, err := s.Intend(context.Background(), ports.Send{Kind: "digest", Ref: "digest/2026-W48"})
 	must(t, err)
 	if !rec.Intended.Equal(t0) {
 		t.Errorf("intended = %v, want the clock's %v", rec.Intended, t0)
@@ -89,7 +89,7 @@ func TestDoneAndOpen(t *testing.T) {
 	}
 
 	at := t0.Add(time.Minute)
-	r := scheduler.Receipt{Channel: "D1", TS: "1700000000.000100"}
+	r := ports.Receipt{Channel: "D1", TS: "1700000000.000100"}
 	must(t, s.Done(ctx, a.ID, r, at, ""))
 	open, err = s.Open(ctx)
 	must(t, err)
@@ -99,19 +99,19 @@ func TestDoneAndOpen(t *testing.T) {
 
 	// A thread given to Done is recorded with it. A retried Done is fine
 	// and does not put back a thread that has moved on since.
-	th := scheduler.Receipt{Channel: "C9", TS: "1700000000.000200", Parts: 2}
+	th := ports.Receipt{Channel: "C9", TS: "1700000000.000200", Parts: 2}
 	must(t, s.Done(ctx, b.ID, th, at, "X-2"))
 	if got, ok, err := s.Thread(ctx, "X-2"); err != nil || !ok || got != th {
 		t.Fatalf("Thread(X-2) after Done = %+v, %v, %v; want %+v", got, ok, err, th)
 	}
-	newer := scheduler.Receipt{Channel: "C9", TS: "1700000000.000300", Parts: 1}
+	newer := ports.Receipt{Channel: "C9", TS: "1700000000.000300", Parts: 1}
 	must(t, s.SetThread(ctx, "X-2", newer))
 	must(t, s.Done(ctx, b.ID, th, at, "X-2"))
 	if got, _, _ := s.Thread(ctx, "X-2"); got != newer {
 		t.Fatalf("Thread(X-2) after a retried Done = %+v, want the newer %+v", got, newer)
 	}
 	// A Done that fails records no thread: the two go together.
-	if err := s.Done(ctx, b.ID, scheduler.Receipt{Channel: "C9", TS: "other"}, at, "X-3"); err == nil {
+	if err := s.Done(ctx, b.ID, ports.Receipt{Channel: "C9", TS: "other"}, at, "X-3"); err == nil {
 		t.Error("Done of a done send with another receipt succeeded")
 	}
 	if _, ok, _ := s.Thread(ctx, "X-3"); ok {
@@ -120,7 +120,7 @@ func TestDoneAndOpen(t *testing.T) {
 
 	// Retrying Done with the same receipt is fine; another receipt is not.
 	must(t, s.Done(ctx, a.ID, r, at.Add(time.Hour), ""))
-	if err := s.Done(ctx, a.ID, scheduler.Receipt{Channel: "D1", TS: "other"}, at, ""); err == nil {
+	if err := s.Done(ctx, a.ID, ports.Receipt{Channel: "D1", TS: "other"}, at, ""); err == nil {
 		t.Error("Done with a different receipt succeeded")
 	}
 	if err := s.Done(ctx, 9999, r, at, ""); !errors.Is(err, ErrNotFound) {
@@ -165,7 +165,7 @@ func TestForget(t *testing.T) {
 	}
 
 	// A done send cannot be forgotten.
-	must(t, s.Done(ctx, again.ID, scheduler.Receipt{Channel: "C", TS: "1"}, t0, ""))
+	must(t, s.Done(ctx, again.ID, ports.Receipt{Channel: "C", TS: "1"}, t0, ""))
 	if err := s.Forget(ctx, again.ID); err == nil || !strings.Contains(err.Error(), "already done") {
 		t.Errorf("Forget(done) = %v, want an 'already done' error", err)
 	}
@@ -182,7 +182,7 @@ func TestHistoryOrderAndOnlyDone(t *testing.T) {
 	for _, ref := range []string{"r1", "r2", "r3"} {
 		rec, _, err := s.Intend(ctx, reminder(ref, item, "SEC-2/other"))
 		must(t, err)
-		must(t, s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "D", TS: ref}, t0.Add(doneAt[ref]), ""))
+		must(t, s.Done(ctx, rec.ID, ports.Receipt{Channel: "D", TS: ref}, t0.Add(doneAt[ref]), ""))
 	}
 	_, _, err := s.Intend(ctx, reminder("open", item)) // never done
 	must(t, err)
@@ -287,7 +287,7 @@ func TestTwoProcesses(t *testing.T) {
 					ref := "r/" + string(rune('a'+g)) + "/" + time.Duration(i).String()
 					rec, _, err := s.Intend(ctx, reminder(ref, "X/"+ref))
 					if err == nil {
-						err = s.Done(ctx, rec.ID, scheduler.Receipt{Channel: "C", TS: ref}, t0, "")
+						err = s.Done(ctx, rec.ID, ports.Receipt{Channel: "C", TS: ref}, t0, "")
 					}
 					if err != nil {
 						errs <- err
@@ -309,7 +309,7 @@ func TestTwoProcesses(t *testing.T) {
 	}
 }
 
-func refs(sends []scheduler.Send) []string {
+func refs(sends []ports.Send) []string {
 	out := make([]string, len(sends))
 	for i, s := range sends {
 		out[i] = s.Ref

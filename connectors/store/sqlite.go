@@ -11,12 +11,7 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
-
-	"github.com/patchbot/patchbot/scheduler"
 )
-
-// The compile-time proof that the store is what the scheduler needs.
-var _ scheduler.Ledger = (*SQLite)(nil)
 
 // ErrNotFound is returned when an operation names a send id the ledger does
 // not hold.

@@ -7,28 +7,28 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // Thread is the Slack thread kept for a ticket's follow-ups; ok is false
 // when the ticket has none yet.
-func (s *SQLite) Thread(ctx context.Context, key string) (scheduler.Receipt, bool, error) {
-	var r scheduler.Receipt
+func (s *SQLite) Thread(ctx context.Context, key string) (ports.Receipt, bool, error) {
+	var r ports.Receipt
 	err := s.on(s.r).QueryRowContext(ctx,
 		`SELECT channel, ts, parts FROM threads WHERE ticket = $1`, key).Scan(&r.Channel, &r.TS, &r.Parts)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return scheduler.Receipt{}, false, nil
+		return ports.Receipt{}, false, nil
 	case err != nil:
-		return scheduler.Receipt{}, false, fmt.Errorf("store: thread %s: %w", key, err)
+		return ports.Receipt{}, false, fmt.Errorf("store: thread %s: %w", key, err)
 	}
 	return r, true, nil
 }
 
 // Threads is Thread for several tickets at once; a ticket without a thread
 // is absent from the map.
-func (s *SQLite) Threads(ctx context.Context, keys []string) (map[string]scheduler.Receipt, error) {
-	out := make(map[string]scheduler.Receipt, len(keys))
+func (s *SQLite) Threads(ctx context.Context, keys []string) (map[string]ports.Receipt, error) {
+	out := make(map[string]ports.Receipt, len(keys))
 	for start := 0; start < len(keys); start += itemsChunk {
 		chunk := keys[start:min(start+itemsChunk, len(keys))]
 		ph, args := inList(chunk)
@@ -39,7 +39,7 @@ func (s *SQLite) Threads(ctx context.Context, keys []string) (map[string]schedul
 		}
 		for rows.Next() {
 			var key string
-			var r scheduler.Receipt
+			var r ports.Receipt
 			if err := rows.Scan(&key, &r.Channel, &r.TS, &r.Parts); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: threads of %d tickets: %w", len(keys), err)
@@ -54,7 +54,7 @@ func (s *SQLite) Threads(ctx context.Context, keys []string) (map[string]schedul
 }
 
 // SetThread records (or replaces) the Slack thread for a ticket.
-func (s *SQLite) SetThread(ctx context.Context, key string, r scheduler.Receipt) error {
+func (s *SQLite) SetThread(ctx context.Context, key string, r ports.Receipt) error {
 	_, err := s.on(s.w).ExecContext(ctx, qSetThread, key, r.Channel, r.TS, r.Parts)
 	if err != nil {
 		return fmt.Errorf("store: set thread %s: %w", key, err)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 func TestThreadRoundTrip(t *testing.T) {
@@ -16,14 +16,14 @@ func TestThreadRoundTrip(t *testing.T) {
 	if _, ok, err := s.Thread(ctx, "SEC-1"); err != nil || ok {
 		t.Fatalf("Thread(new) ok=%v err=%v, want none", ok, err)
 	}
-	r := scheduler.Receipt{Channel: "C1", TS: "1700000000.000100", Parts: 2}
+	r := ports.Receipt{Channel: "C1", TS: "1700000000.000100", Parts: 2}
 	must(t, s.SetThread(ctx, "SEC-1", r))
 	got, ok, err := s.Thread(ctx, "SEC-1")
 	must(t, err)
 	if !ok || got != r {
 		t.Fatalf("Thread = %+v ok=%v, want %+v", got, ok, r)
 	}
-	r2 := scheduler.Receipt{Channel: "C2", TS: "1700000001.000200"}
+	r2 := ports.Receipt{Channel: "C2", TS: "1700000001.000200"}
 	must(t, s.SetThread(ctx, "SEC-1", r2))
 	if got, _, _ := s.Thread(ctx, "SEC-1"); got != r2 {
 		t.Fatalf("Thread after replace = %+v, want %+v", got, r2)
@@ -117,10 +117,10 @@ func TestReopen(t *testing.T) {
 
 	done, _, err := s.Intend(ctx, reminder("done", "SEC-1/review"))
 	must(t, err)
-	must(t, s.Done(ctx, done.ID, scheduler.Receipt{Channel: "D1", TS: "1.2"}, t0.Add(time.Second), ""))
+	must(t, s.Done(ctx, done.ID, ports.Receipt{Channel: "D1", TS: "1.2"}, t0.Add(time.Second), ""))
 	open, _, err := s.Intend(ctx, reminder("open", "SEC-2/deadline"))
 	must(t, err)
-	must(t, s.SetThread(ctx, "SEC-1", scheduler.Receipt{Channel: "C1", TS: "9.9"}))
+	must(t, s.SetThread(ctx, "SEC-1", ports.Receipt{Channel: "C1", TS: "9.9"}))
 	must(t, s.SetWatermark(ctx, "SEC", t0))
 	must(t, s.SetLastRun(ctx, "nag", t0))
 	must(t, s.Snooze(ctx, "SEC-3", t0.Add(time.Hour), "U1"))

@@ -23,6 +23,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/slack"
 	"github.com/patchbot/patchbot/connectors/store"
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 	"github.com/patchbot/patchbot/scheduler"
 )
 
@@ -266,15 +267,15 @@ type offline struct{}
 
 var errOffline = errors.New("slack is not configured for this command")
 
-func (offline) Owner(context.Context, handoff.Person) (scheduler.Recipient, error) {
-	return scheduler.Recipient{Reachable: true}, nil
+func (offline) Owner(context.Context, handoff.Person) (ports.Recipient, error) {
+	return ports.Recipient{Reachable: true}, nil
 }
-func (offline) Send(context.Context, scheduler.Message) (scheduler.Receipt, error) {
-	return scheduler.Receipt{}, errOffline
+func (offline) Send(context.Context, ports.Message) (ports.Receipt, error) {
+	return ports.Receipt{}, errOffline
 }
-func (offline) Update(context.Context, scheduler.Receipt, scheduler.Message) error { return errOffline }
-func (offline) Lookup(context.Context, scheduler.Recipient, string, time.Time) (scheduler.Receipt, bool, error) {
-	return scheduler.Receipt{}, false, errOffline
+func (offline) Update(context.Context, ports.Receipt, ports.Message) error { return errOffline }
+func (offline) Lookup(context.Context, ports.Recipient, string, time.Time) (ports.Receipt, bool, error) {
+	return ports.Receipt{}, false, errOffline
 }
 
 // Logger builds the daemon's logger from the config.

@@ -3,7 +3,7 @@ package app
 import (
 	"strings"
 
-	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // The helpers below present what the engine did, for the CLI's output and
@@ -11,7 +11,7 @@ import (
 
 // RecipientName names where a message went: a channel (with the owner it
 // was meant for when they were not reachable in Slack) or a DM.
-func RecipientName(r scheduler.Recipient) string {
+func RecipientName(r ports.Recipient) string {
 	switch {
 	case r.Channel != "" && !r.Reachable && r.Name != "":
 		return r.Channel + " (for " + r.Name + ", not reachable in Slack)"

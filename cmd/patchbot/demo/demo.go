@@ -22,6 +22,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 	"github.com/patchbot/patchbot/scheduler"
 )
 
@@ -379,7 +380,7 @@ func (t *transcript) summary() string {
 		w.Jira.Len(), t.comments, channel+dms, channel, dms, strings.Join(kinds, ", "))
 }
 
-func (t *transcript) where(r scheduler.Recipient) string {
+func (t *transcript) where(r ports.Recipient) string {
 	if name, ok := t.w.channels[r.Channel]; ok {
 		r.Channel = name
 	}
