@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 func TestParseSpec(t *testing.T) {
@@ -46,7 +48,7 @@ func TestParseSpec(t *testing.T) {
 			if loc.String() != tc.wantLoc.String() {
 				t.Errorf("location = %v, want %v", loc, tc.wantLoc)
 			}
-			if next := sched.Next(from); !next.Equal(tc.wantNext) {
+			if next := nextIn(sched, loc, from); !next.Equal(tc.wantNext) {
 				t.Errorf("next = %v, want %v", next.UTC(), tc.wantNext)
 			}
 		})
@@ -67,5 +69,35 @@ func TestSchedulesParseReportsEveryJob(t *testing.T) {
 	}
 	if len(crons.All()) != 4 || crons.Location != time.UTC || crons.Digest.Job != JobDigest {
 		t.Errorf("crons = %+v", crons)
+	}
+}
+
+// nextIn is sched's next run after t on loc's wall clock, as the daemon
+// evaluates it.
+func nextIn(sched cron.Schedule, loc *time.Location, t time.Time) time.Time {
+	if ss, ok := sched.(*cron.SpecSchedule); ok {
+		zoned := *ss
+		zoned.Location = loc
+		return zoned.Next(t)
+	}
+	return sched.Next(t)
+}
+
+func TestParseSpecRejectsWithoutPanic(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ spec, want string }{
+		{"CRON_TZ=Europe/Berlin", "needs a schedule after the zone"},
+		{"CRON_TZ=Mars/Olympus 0 9 * * *", `unknown time zone "Mars/Olympus"`},
+		{"0 9 * *", "expected exactly 5 fields"},
+		{"61 9 * * *", "above maximum"},
+		{"TZ=", "needs a schedule"},
+		{"CRON_TZ= 0 9 * * *", "names no time zone"},
+		{"0 0 30 2 *", "never fires"},
+		{"", "empty schedule"},
+	} {
+		_, _, err := parseSpec(tc.spec, time.UTC)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("parseSpec(%q) = %v, want an error saying %q", tc.spec, err, tc.want)
+		}
 	}
 }

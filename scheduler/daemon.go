@@ -3,9 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,71 +18,24 @@ const (
 	JobDigest   = "digest"
 )
 
-// Schedules are the jobs' cron specs (standard five fields or @every…;
-// an optional CRON_TZ=Zone prefix overrides the engine's location).
+// Schedule is one job's parsed schedule (config parses and validates the
+// specs). Cron is evaluated on the naive wall clock of Loc and carries no
+// zone of its own; a zero Schedule leaves the job off.
+type Schedule struct {
+	Spec string
+	Cron cron.Schedule
+	Loc  *time.Location
+}
+
+// Schedules are the jobs' schedules.
 type Schedules struct {
-	Sync, FullSync, Nag, Digest string
+	Sync, FullSync, Nag, Digest Schedule
 	// ShutdownGrace bounds how long Run waits for a running job after its
 	// context is cancelled. Default 30s.
 	ShutdownGrace time.Duration
 	// RetryAfter is how long a failed nag or digest waits before the
 	// catch-up check tries it again. Default 15m.
 	RetryAfter time.Duration
-}
-
-// ParseSchedule parses a standard cron spec (five fields or a descriptor
-// such as @hourly) with an optional CRON_TZ= or TZ= prefix, the way the
-// daemon runs it. It returns the zone the job runs in (the prefix's, else
-// loc) and an error — never a panic: robfig/cron panics on a bare
-// "CRON_TZ=X" and reads "CRON_TZ=" as UTC, so the prefix is taken apart
-// here and the parser runs under recover. The schedule itself carries no
-// zone: it is evaluated in the location of the time it is given, which
-// lets the catch-up compare wall-clock readings across DST changes.
-func ParseSchedule(spec string, loc *time.Location) (sched cron.Schedule, at *time.Location, err error) {
-	spec = strings.TrimSpace(spec)
-	if spec == "" {
-		return nil, nil, errors.New("empty schedule: write a cron spec such as \"0 9 * * 1-5\"")
-	}
-	at = loc
-	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
-		eq := strings.IndexByte(spec, '=')
-		prefix := spec[:eq]
-		i := strings.IndexAny(spec, " \t")
-		if i < 0 {
-			return nil, nil, fmt.Errorf("%s= needs a schedule after the zone, e.g. \"%s=Europe/Berlin 0 9 * * 1-5\"", prefix, prefix)
-		}
-		zone := spec[eq+1 : i]
-		if zone == "" {
-			return nil, nil, fmt.Errorf("%s= names no time zone", prefix)
-		}
-		if at, err = time.LoadLocation(zone); err != nil {
-			return nil, nil, fmt.Errorf("unknown time zone %q: use an IANA name such as Europe/Berlin or America/New_York", zone)
-		}
-		spec = strings.TrimSpace(spec[i:])
-	}
-	if sched, err = parseStandard(spec); err != nil {
-		return nil, nil, fmt.Errorf("bad cron spec %q: %v", spec, err)
-	}
-	if sched.Next(cronReference).IsZero() {
-		return nil, nil, fmt.Errorf("cron spec %q never fires", spec)
-	}
-	return sched, at, nil
-}
-
-// cronReference is the instant a schedule must fire after to count as
-// runnable; fixed so that parsing does not read the clock.
-var cronReference = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-
-func parseStandard(spec string) (sched cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			sched, err = nil, fmt.Errorf("unparseable: %v", r)
-		}
-	}()
-	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
-		return nil, errors.New("only one time zone prefix is allowed")
-	}
-	return cron.ParseStandard(spec)
 }
 
 type job struct {
@@ -118,10 +69,7 @@ func (e *Engine) Run(ctx context.Context, s Schedules) error {
 	if s.RetryAfter == 0 {
 		s.RetryAfter = 15 * time.Minute
 	}
-	jobs, err := e.jobs(s)
-	if err != nil {
-		return err
-	}
+	jobs := e.jobs(s)
 	if _, err := e.Recover(ctx); err != nil {
 		e.log.Error("recovering open intents failed; sends stay guarded by the ledger", "err", err)
 	}
@@ -150,19 +98,17 @@ func (e *Engine) Run(ctx context.Context, s Schedules) error {
 	return nil
 }
 
-func (e *Engine) jobs(s Schedules) ([]*job, error) {
+func (e *Engine) jobs(s Schedules) []*job {
 	var jobs []*job
-	var errs []error
-	add := func(name, spec string, catchUp bool, run func(context.Context) error) {
-		if spec == "" {
+	add := func(name string, sc Schedule, catchUp bool, run func(context.Context) error) {
+		if sc.Cron == nil {
 			return
 		}
-		sched, loc, err := ParseSchedule(spec, e.opt.Location)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s schedule %q: %w", name, spec, err))
-			return
+		loc := sc.Loc
+		if loc == nil {
+			loc = e.opt.Location
 		}
-		jobs = append(jobs, &job{name: name, sched: sched, loc: loc, run: run, catchUp: catchUp})
+		jobs = append(jobs, &job{name: name, sched: sc.Cron, loc: loc, run: run, catchUp: catchUp})
 	}
 	add(JobSync, s.Sync, false, func(ctx context.Context) error { _, err := e.Sync(ctx, SyncOptions{CountsOnly: true}); return err })
 	add(JobFullSync, s.FullSync, false, func(ctx context.Context) error {
@@ -180,7 +126,7 @@ func (e *Engine) jobs(s Schedules) ([]*job, error) {
 	}
 	add(JobNag, s.Nag, true, func(ctx context.Context) error { _, err := e.Nag(ctx, NagOptions{CountsOnly: true}); return err })
 	add(JobDigest, s.Digest, true, func(ctx context.Context) error { _, err := e.Digest(ctx, DigestOptions{CountsOnly: true}); return err })
-	return jobs, errors.Join(errs...)
+	return jobs
 }
 
 // runJob runs one job unless it is already running, records a successful

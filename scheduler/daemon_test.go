@@ -2,39 +2,21 @@ package scheduler
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
-func TestParseScheduleRejectsWithoutPanic(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ spec, want string }{
-		{"CRON_TZ=Europe/Berlin", "needs a schedule after the zone"},
-		{"CRON_TZ=Mars/Olympus 0 9 * * *", `unknown time zone "Mars/Olympus"`},
-		{"0 9 * *", "expected exactly 5 fields"},
-		{"61 9 * * *", "above maximum"},
-		{"TZ=", "needs a schedule"},
-		{"CRON_TZ= 0 9 * * *", "names no time zone"},
-		{"0 0 30 2 *", "never fires"},
-		{"", "empty schedule"},
-	} {
-		_, _, err := ParseSchedule(tc.spec, time.UTC)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ParseSchedule(%q) = %v, want an error saying %q", tc.spec, err, tc.want)
-		}
-	}
-	// The daemon names the job and the spec when it refuses one.
-	e, err := New(Options{Tracker: newFakeTracker(time.Now), Messenger: newFakeMessenger(), Ledger: newMemLedger(), Projects: []Project{{Name: "P"}}})
+// sched is a schedule for a test, parsed as config parses a spec without
+// a zone prefix.
+func sched(t *testing.T, spec string, loc *time.Location) Schedule {
+	t.Helper()
+	c, err := cron.ParseStandard(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.jobs(Schedules{Nag: "0 9 * *"}); err == nil || !strings.Contains(err.Error(), `nag schedule "0 9 * *"`) {
-		t.Errorf("jobs error = %v, want it to name the job and spec", err)
-	}
-	if _, loc, err := ParseSchedule("CRON_TZ=America/New_York 0 9 * * 1-5", time.UTC); err != nil || loc.String() != "America/New_York" {
-		t.Fatalf("zoned spec: %v %v", loc, err)
-	}
+	return Schedule{Spec: spec, Cron: c, Loc: loc}
 }
 
 func TestMissedAcrossDST(t *testing.T) {
@@ -59,11 +41,8 @@ func TestMissedAcrossDST(t *testing.T) {
 			time.Date(2026, 10, 25, 1, 45, 0, 0, time.UTC), // 02:45 CET
 			false},
 	} {
-		s, loc, err := ParseSchedule(tc.spec, berlin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := missed(s, loc, tc.last, tc.now); got != tc.want {
+		s := sched(t, tc.spec, berlin)
+		if got := missed(s.Cron, s.Loc, tc.last, tc.now); got != tc.want {
 			t.Errorf("%s: missed = %v, want %v", tc.name, got, tc.want)
 		}
 	}
@@ -73,10 +52,7 @@ func TestCatchUpRunsMissedNagOnceAndNotOnFirstStart(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, nil)
 	r.jira.put(overdueMonitor("SEC-70", ""))
-	jobs, err := r.eng.jobs(Schedules{Nag: "0 9 * * 1-5"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	jobs := r.eng.jobs(Schedules{Nag: sched(t, "0 9 * * 1-5", nil)})
 	ctx := context.Background()
 	r.eng.catchUp(ctx, jobs, time.Minute)
 	if len(r.slack.sent) != 0 {
@@ -100,10 +76,7 @@ func TestCatchUpRunsMissedNagOnceAndNotOnFirstStart(t *testing.T) {
 func TestSyncJobsNeverOverlap(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, nil)
-	jobs, err := r.eng.jobs(Schedules{Sync: "*/5 * * * *", FullSync: "0 3 * * *"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	jobs := r.eng.jobs(Schedules{Sync: sched(t, "*/5 * * * *", nil), FullSync: sched(t, "0 3 * * *", nil)})
 	var inc, full *job
 	for _, j := range jobs {
 		switch j.name {

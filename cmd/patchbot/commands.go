@@ -86,9 +86,9 @@ func serveDaemon(ctx context.Context, a *app.App, listen string) int {
 }
 
 // syncEvery estimates the sync interval from its schedule, for readiness.
-func syncEvery(spec string) time.Duration {
-	s, _, err := scheduler.ParseSchedule(spec, time.UTC)
-	if err != nil {
+func syncEvery(sc scheduler.Schedule) time.Duration {
+	s := sc.Cron
+	if s == nil {
 		return 5 * time.Minute
 	}
 	t := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)

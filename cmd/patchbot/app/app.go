@@ -111,9 +111,16 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 	if err != nil {
 		return a, err
 	}
+	crons, err := cfg.Schedules.Parse()
+	if err != nil {
+		return a, err
+	}
+	sched := func(c config.Cron) scheduler.Schedule {
+		return scheduler.Schedule{Spec: c.Spec, Cron: c.Schedule, Loc: c.Location}
+	}
 	a.Schedules = scheduler.Schedules{
-		Sync: cfg.Schedules.Sync, FullSync: cfg.Schedules.FullSync,
-		Nag: cfg.Schedules.Nag, Digest: cfg.Schedules.Digest,
+		Sync: sched(crons.Sync), FullSync: sched(crons.FullSync),
+		Nag: sched(crons.Nag), Digest: sched(crons.Digest),
 	}
 	return a, nil
 }
