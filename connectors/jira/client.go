@@ -152,7 +152,7 @@ func (c *Client) Me() handoff.User { return c.me }
 func (c *Client) Location() *time.Location { return c.loc }
 
 // call sends one request through go-jira and decodes a 2xx answer into
-// out (when not nil), or has out read it when it is a bodyReader. A GET
+// out (when not nil) with encoding/json. A GET
 // whose body does not decode (truncated or malformed JSON) is tried again
 // within MaxRetries.
 func (c *Client) call(ctx context.Context, op, key, method, path string, body, out any) error {
@@ -190,11 +190,7 @@ func (c *Client) callStatus(ctx context.Context, op, key, method, path string, b
 		// request).
 		resp, err := c.jc.Do(req, nil)
 		if err == nil && resp != nil && resp.Body != nil {
-			switch o := out.(type) {
-			case nil:
-			case bodyReader:
-				err = o.readBody(resp.Body, resp.ContentLength)
-			default:
+			if out != nil {
 				err = json.NewDecoder(resp.Body).Decode(out)
 			}
 			_ = drain.Close(resp.Body)

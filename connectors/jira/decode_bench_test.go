@@ -189,40 +189,9 @@ func secPage(b *testing.B) []byte {
 }
 
 // BenchmarkDecodePage is reading one search answer of 100 SEC tickets, as
-// the fake Jira serves it, into the page the scan walks, as a scan reads
-// every page after its first: through the search's pageReader, the
-// body's length not announced (a chunked or compressed answer) but
-// guessed from the answer before.
+// the fake Jira serves it, into the page the scan walks, as callStatus
+// reads every answer: json.NewDecoder over the body.
 func BenchmarkDecodePage(b *testing.B) {
-	body := secPage(b)
-	var r pageReader
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := r.readBody(bytes.NewReader(body), -1); err != nil || len(r.page.Issues) != 100 {
-			b.Fatalf("%d issues, %v", len(r.page.Issues), err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100, "ns/issue")
-}
-
-// BenchmarkDecodePageFirst is BenchmarkDecodePage for a search's first
-// page, whose length the reader cannot guess: its buffer grows.
-func BenchmarkDecodePageFirst(b *testing.B) {
-	body := secPage(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		var r pageReader
-		if err := r.readBody(bytes.NewReader(body), -1); err != nil || len(r.page.Issues) != 100 {
-			b.Fatalf("%d issues, %v", len(r.page.Issues), err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100, "ns/issue")
-}
-
-// BenchmarkDecodePageEncodingJSON is the same page read as go-jira's
-// Client.Do reads it into searchPage, json.NewDecoder(body).Decode: the
-// connector's reading before pageReader, and its reference.
-func BenchmarkDecodePageEncodingJSON(b *testing.B) {
 	body := secPage(b)
 	b.ReportAllocs()
 	for b.Loop() {

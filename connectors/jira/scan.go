@@ -18,8 +18,7 @@ const JQLTimeLayout = "2006/01/02 15:04"
 // keysPerQuery bounds a `key in (...)` clause.
 const keysPerQuery = 100
 
-// searchPage is one page of either search, as encoding/json reads it;
-// pageReader (decode_page.go) reads it the same, faster.
+// searchPage is one page of either search.
 type searchPage struct {
 	Issues        []rawIssue `json:"issues"`
 	IsLast        *bool      `json:"isLast"`
@@ -145,22 +144,20 @@ func quoteJQL(s string) string {
 // scopes spanning several projects larger than the window should be
 // configured as one project entry each).
 //
-// emit is given each page's hits, in order. The hits' raw values alias
-// the page's answer.
+// emit is given each page's hits, in order.
 func (c *Client) search(ctx context.Context, p *project, where string, emit func([]rawIssue) error) error {
 	op := "scan " + p.Name
 	q := url.Values{}
 	q.Set("fields", strings.Join(p.fetch, ","))
 	q.Set("properties", c.opts.PropertyKey)
 	q.Set("maxResults", strconv.Itoa(c.opts.PageSize))
-	var r pageReader
 	if c.deployment == DeploymentCloud {
 		q.Set("jql", where+" ORDER BY key ASC")
 		for {
-			if err := c.call(ctx, op, "", http.MethodGet, "rest/api/2/search/jql?"+q.Encode(), nil, &r); err != nil {
+			var page searchPage
+			if err := c.call(ctx, op, "", http.MethodGet, "rest/api/2/search/jql?"+q.Encode(), nil, &page); err != nil {
 				return err
 			}
-			page := &r.page
 			if err := emit(page.Issues); err != nil {
 				return err
 			}
@@ -175,10 +172,10 @@ func (c *Client) search(ctx context.Context, p *project, where string, emit func
 	for {
 		q.Set("jql", jql+" ORDER BY key ASC")
 		q.Set("startAt", strconv.Itoa(startAt))
-		if err := c.call(ctx, op, "", http.MethodGet, "rest/api/2/search?"+q.Encode(), nil, &r); err != nil {
+		var page searchPage
+		if err := c.call(ctx, op, "", http.MethodGet, "rest/api/2/search?"+q.Encode(), nil, &page); err != nil {
 			return err
 		}
-		page := &r.page
 		if err := emit(page.Issues); err != nil {
 			return err
 		}
