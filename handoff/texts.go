@@ -47,12 +47,7 @@ func newTextCtx(o TextOptions) *textCtx {
 }
 
 func (c *textCtx) say(key string, d msgData) string { return c.sp.say(key, d) }
-
-// sayAfter is prefix + c.say(key, d), built at once.
-func (c *textCtx) sayAfter(prefix, key string, d msgData) string {
-	return c.sp.sayAfter(prefix, key, &d)
-}
-func (c *textCtx) word(key string) string { return c.sp.word(key) }
+func (c *textCtx) word(key string) string           { return c.sp.word(key) }
 
 // today is the text's date in its location.
 func (c *textCtx) today() string {
@@ -64,9 +59,9 @@ func (c *textCtx) today() string {
 
 // laneName words a lane, with the blocked state when set.
 func (c *textCtx) laneName(l Lane, blocked bool) string {
-	key := "lane.none"
-	if l != LaneUnknown {
-		key = keyOf(laneKeys, "lane.", l)
+	key := "lane." + string(l)
+	if l == LaneUnknown {
+		key = "lane.none"
 	}
 	s := c.word(key)
 	if blocked {
@@ -94,7 +89,7 @@ func (c *textCtx) dateText(d Date) string {
 func (c *textCtx) dateField(id FieldID) string {
 	switch id {
 	case FieldReviewDate, FieldDeadline, FieldExceptionExpiry:
-		return c.word(keyOf(dateKeys, "date.", id))
+		return c.word("date." + string(id))
 	case "":
 		return ""
 	}
@@ -150,57 +145,10 @@ func checkItem(done bool, in ...Inline) Item {
 // sentence ends s with a full stop unless it already ends a sentence.
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
-	if endsSentence(s) {
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, ellipsis) {
 		return s
 	}
 	return s + "."
-}
-
-// sentenceAfter is prefix + sentence(s), built at once.
-func sentenceAfter(prefix, s string) string {
-	s = strings.TrimSpace(s)
-	if endsSentence(s) {
-		return prefix + s
-	}
-	return prefix + s + "."
-}
-
-func endsSentence(s string) bool {
-	return s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, ellipsis)
-}
-
-// Wording keys built from a prefix and a name ("lane." and "patch_now"),
-// made once for the names the package knows rather than for every text;
-// keyOf builds any other key as before.
-var (
-	laneKeys      = keyTable("lane.", Lanes...)
-	dateKeys      = keyTable("date.", FieldReviewDate, FieldDeadline, FieldExceptionExpiry)
-	situationKeys = [2]map[Situation]string{
-		keyTable("action.", situations...), keyTable("ask.", situations...)}
-	fixKeys = keyTable("fix.", FindingMissing, FindingUnfilled, FindingInvalid, FindingNoLane, FindingOwnerUnreachable)
-	dueKeys = [2]map[DueKind]string{keyTable("due.", dueKinds...), keyTable("do.", dueKinds...)}
-)
-
-var (
-	situations = []Situation{SituationUrgentPatch, SituationPlannedWindow, SituationAffectedVersion, SituationBlockedChange,
-		SituationNoSafePatch, SituationMonitor, SituationExceptionReview, SituationClosureEvidence}
-	dueKinds = []DueKind{DueSoon, DueReviewPassed, DueDeadlinePassed, DueExceptionExpired, DueBlockedReview, DueResolvedWithoutProof}
-)
-
-func keyTable[T ~string](prefix string, names ...T) map[T]string {
-	m := make(map[T]string, len(names))
-	for _, n := range names {
-		m[n] = prefix + string(n)
-	}
-	return m
-}
-
-// keyOf is prefix + name, from m when it has it.
-func keyOf[T ~string](m map[T]string, prefix string, name T) string {
-	if k, ok := m[name]; ok {
-		return k
-	}
-	return prefix + string(name)
 }
 
 // quote prepares ticket text for a Doc: one line, cut to n runes.
@@ -340,9 +288,9 @@ func (c *textCtx) viewItem(d *dueView, do bool) Item {
 	if d.On.IsZero() {
 		data.Date = "?"
 	}
-	in = append(in, tx(c.sayAfter(" — ", keyOf(dueKeys[0], "due.", d.Kind), data)))
+	in = append(in, tx(" — "+c.say("due."+string(d.Kind), data)))
 	if do {
-		in = append(in, tx(sentenceAfter(". ", c.say(keyOf(dueKeys[1], "do.", d.Kind), data))))
+		in = append(in, tx(". "+sentence(c.say("do."+string(d.Kind), data))))
 	}
 	return Item{Inlines: in}
 }

@@ -16,28 +16,11 @@ import (
 // the seed's "Patch owner handoff" template; and what to send back.
 func ValidationRequest(ev Evaluation, o TextOptions) Doc {
 	c := newTextCtx(o)
-	h := &ev.Handoff
-	t := &h.Ticket
+	h := ev.Handoff
+	t := h.Ticket
 	d := msgData{Key: t.Key, Advisory: quote(h.Scope.Advisory.Text, 60), Lane: c.laneName(ev.Lane, h.Blocked),
 		Count: len(ev.Findings), Date: c.today()}
 	doc := Doc{Title: c.say("vr.title", d), Summary: c.say("vr.summary", d)}
-
-	missing := len(ev.Findings)+len(o.Ticked) > 0
-	ask := c.ask(&ev)
-	// The blocks, and the one-inline blocks' inlines, are made at once.
-	n := 7 // ticket, owner, handoff heading and fields, send back heading and text, context
-	if missing {
-		n += 2
-	}
-	if ask != "" {
-		n += 2
-	}
-	doc.Blocks = make([]Block, 0, n)
-	one := make([]Inline, 0, 7) // four headings, the ask, the send back text, the context
-	inline := func(in Inline) []Inline {
-		one = append(one, in)
-		return one[len(one)-1 : len(one) : len(one)]
-	}
 
 	doc.Blocks = append(doc.Blocks, ticketLine(t))
 	intro := c.say("vr.intro", d)
@@ -46,19 +29,16 @@ func ValidationRequest(ev Evaluation, o TextOptions) Doc {
 	}
 	doc.Blocks = append(doc.Blocks, c.addressed(h.Scope.Owner, intro))
 
-	if missing {
-		doc.Blocks = append(doc.Blocks, Block{Kind: BlockHeading, Level: 2, Inlines: inline(tx(c.say("vr.missing", d)))},
-			c.checklist(ev.Findings, o.Ticked))
+	if len(ev.Findings)+len(o.Ticked) > 0 {
+		doc.Blocks = append(doc.Blocks, heading(2, c.say("vr.missing", d)), c.checklist(ev.Findings, o.Ticked))
 	}
-	if ask != "" {
-		doc.Blocks = append(doc.Blocks, Block{Kind: BlockHeading, Level: 2, Inlines: inline(tx(c.word("vr.ask")))},
-			Block{Kind: BlockParagraph, Inlines: inline(tx(ask))})
+	if ask := c.ask(ev); ask != "" {
+		doc.Blocks = append(doc.Blocks, heading(2, c.word("vr.ask")), para(tx(ask)))
 	}
 	doc.Blocks = append(doc.Blocks,
-		Block{Kind: BlockHeading, Level: 2, Inlines: inline(tx(c.word("vr.handoff")))}, c.handoffFields(&ev),
-		Block{Kind: BlockHeading, Level: 2, Inlines: inline(tx(c.word("vr.send_back")))},
-		Block{Kind: BlockParagraph, Inlines: inline(tx(c.word("vr.send_back_text")))},
-		Block{Kind: BlockContext, Inlines: inline(tx(c.say("vr.context", d)))})
+		heading(2, c.word("vr.handoff")), c.handoffFields(ev),
+		heading(2, c.word("vr.send_back")), para(tx(c.word("vr.send_back_text"))),
+		smallPrint(c.say("vr.context", d)))
 	return doc
 }
 
@@ -66,7 +46,7 @@ func ValidationRequest(ev Evaluation, o TextOptions) Doc {
 // handoff was said to be complete; the checklist itself is updated.
 func Reopened(ev Evaluation, o TextOptions) Doc {
 	c := newTextCtx(o)
-	t := &ev.Handoff.Ticket
+	t := ev.Handoff.Ticket
 	d := msgData{Key: t.Key, Count: len(ev.Findings), Labels: findingLabels(ev.Findings),
 		Lane: c.laneName(ev.Lane, ev.Handoff.Blocked)}
 	return Doc{
@@ -80,11 +60,10 @@ func Reopened(ev Evaluation, o TextOptions) Doc {
 // the closure proof the ticket expects, or the seed's closure-evidence ask.
 func Complete(ev Evaluation, o TextOptions) Doc {
 	c := newTextCtx(o)
-	h := &ev.Handoff
-	t := &h.Ticket
+	h := ev.Handoff
+	t := h.Ticket
 	d := msgData{Key: t.Key, Lane: c.laneName(ev.Lane, h.Blocked), Labels: joinLabels(o.Ticked)}
-	first := make([]Inline, 2, 3)
-	first[0], first[1] = ticketRef(t.Key, t.URL), tx(" "+c.say("co.text", d))
+	first := []Inline{ticketRef(t.Key, t.URL), tx(" " + c.say("co.text", d))}
 	if len(o.Ticked) > 0 {
 		first = append(first, tx(" "+c.say("co.provided", d)))
 	}
@@ -103,31 +82,18 @@ func Complete(ev Evaluation, o TextOptions) Doc {
 }
 
 // ticketLine is the ticket key, linked, and its summary.
-func ticketLine(t *Ticket) Block {
-	s := quote(t.Summary, cutSummary)
-	if s == "" {
-		return para(ticketRef(t.Key, t.URL))
+func ticketLine(t Ticket) Block {
+	in := []Inline{ticketRef(t.Key, t.URL)}
+	if s := quote(t.Summary, cutSummary); s != "" {
+		in = append(in, tx(" "+s))
 	}
-	return para(ticketRef(t.Key, t.URL), tx(" "+s))
+	return para(in...)
 }
 
 // addressed is a paragraph opening with the owner's name as a mention,
 // then text, then any further inlines.
 func (c *textCtx) addressed(owner Person, text string, more ...Inline) Block {
-	n := len(more)
-	switch {
-	case hasOwner(owner):
-		n += 2
-	case text != "":
-		n++
-	}
-	if text != "" && len(more) > 0 {
-		n++
-	}
-	if n == 0 {
-		return para() // no inlines at all: nil, as before
-	}
-	in := make([]Inline, 0, n)
+	var in []Inline
 	if hasOwner(owner) {
 		in = append(in, c.ownerMention(owner, c.o.OwnerSlackID))
 		if text != "" {
@@ -146,10 +112,10 @@ func (c *textCtx) addressed(owner Person, text string, more ...Inline) Block {
 
 // ask is the seed's ask for the evaluation's situation, as the policy
 // words it, else as the wording does.
-func (c *textCtx) ask(ev *Evaluation) string {
+func (c *textCtx) ask(ev Evaluation) string {
 	a := strings.TrimSpace(ev.Ask)
 	if a == "" && ev.Situation != "" {
-		a = c.word(keyOf(situationKeys[1], "ask.", ev.Situation))
+		a = c.word("ask." + string(ev.Situation))
 	}
 	if len(a) > 4 && strings.EqualFold(a[:4], "ask:") {
 		a = strings.TrimSpace(a[4:])
@@ -159,7 +125,8 @@ func (c *textCtx) ask(ev *Evaluation) string {
 	}
 	// Evaluate fills the ask already; a hand-built evaluation (or the
 	// wording's fallback ask) is filled here. Filled slots are left alone.
-	a = fillAsk(a, &ev.Handoff) // reads the handoff only
+	h := ev.Handoff
+	a = fillAsk(a, &h)
 	return sentence(upperFirst(quote(a, 900)))
 }
 
@@ -167,46 +134,24 @@ func (c *textCtx) ask(ev *Evaluation) string {
 // then each field provided since it was flagged, ticked.
 func (c *textCtx) checklist(fs []Finding, ticked []FieldID) Block {
 	b := Block{Kind: BlockList}
-	n := len(fs) + len(ticked)
-	if n == 0 {
-		return b
-	}
-	// The items, their ticks and their inlines are made at once: the
-	// inlines of each item are a full slice of their own in one array.
-	b.Items = make([]Item, 0, n)
-	checks := make([]bool, n)
-	// Each finding has its label and fix, and a why and a detail (two
-	// inlines) at most; each ticked field two.
-	all := make([]Inline, 0, 5*len(fs)+2*len(ticked))
-	item := func(done bool, in []Inline) {
-		checks[len(b.Items)] = done
-		b.Items = append(b.Items, Item{Inlines: in[:len(in):len(in)], Check: &checks[len(b.Items)]})
-	}
-	for i := range fs {
-		f := &fs[i]
+	for _, f := range fs {
 		label := f.Label
 		if label == "" {
 			label = FieldLabel(f.Field)
 		}
-		start := len(all)
-		all = append(all, st(label))
+		in := []Inline{st(label)}
 		if why := strings.TrimSpace(f.Why); why != "" {
-			all = append(all, tx(sentenceAfter(" — ", quote(why, cutValue))))
+			in = append(in, tx(" — "+sentence(quote(why, cutValue))))
 		}
 		if det := quote(f.Detail, cutDetail); det != "" {
-			all = append(all, tx(" "), emph(sentence(upperFirst(det))))
+			in = append(in, tx(" "), emph(sentence(upperFirst(det))))
 		}
-		fix := c.sayAfter(" ", keyOf(fixKeys, "fix.", f.Kind), msgData{Field: label, Section: c.word(sectionKeys[sectionIndex(f.Field)])})
-		all = append(all, tx(fix))
-		item(false, all[start:])
+		fix := c.say("fix."+string(f.Kind), msgData{Field: label, Section: c.word("section." + sectionOf(f.Field))})
+		in = append(in, tx(" "+fix))
+		b.Items = append(b.Items, checkItem(false, in...))
 	}
-	if len(ticked) > 0 {
-		provided := " — " + c.word("vr.provided")
-		for _, id := range ticked {
-			start := len(all)
-			all = append(all, st(shortLabel(id)), tx(provided))
-			item(true, all[start:])
-		}
+	for _, id := range ticked {
+		b.Items = append(b.Items, checkItem(true, st(shortLabel(id)), tx(" — "+c.word("vr.provided"))))
 	}
 	return b
 }
@@ -226,15 +171,8 @@ func findingLabels(fs []Finding) string {
 
 // upperFirst capitalises the first letter of a sentence.
 func upperFirst(s string) string {
-	r, size := utf8.DecodeRuneInString(s)
-	if size == 0 {
-		return s
+	for i, r := range s {
+		return string(unicode.ToUpper(r)) + s[i+utf8.RuneLen(r):]
 	}
-	up := unicode.ToUpper(r)
-	if up == r && size == utf8.RuneLen(r) {
-		return s // already capital (or caseless), and as written
-	}
-	// As before: what follows the first rune starts RuneLen(r) bytes in,
-	// which skips more than one byte of an invalid first byte.
-	return string(up) + s[min(utf8.RuneLen(r), len(s)):]
+	return s
 }

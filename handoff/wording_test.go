@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"text/template"
 )
 
 func TestDefaultWordingParses(t *testing.T) {
@@ -23,14 +24,21 @@ func TestDefaultWordingParses(t *testing.T) {
 	if len(w) < 50 {
 		t.Fatalf("only %d entries", len(w))
 	}
-	for k, src := range w {
-		if err := checkTemplate(k, src); err != nil {
-			t.Errorf("%s: %v", k, err)
+	for i, line := range strings.Split(defaultWordingFile, "\n") {
+		k, src, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || strings.HasPrefix(k, "#") {
+			continue
+		}
+		if _, err := checkTemplate(k, strings.TrimSpace(src)); err != nil {
+			t.Errorf("wording_default.txt:%d: %s: %v", i+1, k, err)
+		}
+		if w[strings.TrimSpace(k)] == nil {
+			t.Errorf("wording_default.txt:%d: %s is not in DefaultWording", i+1, k)
 		}
 	}
 	// A fresh copy each time: changing one does not change the next.
-	w["vr.title"] = "changed"
-	if DefaultWording()["vr.title"] == "changed" {
+	w["vr.title"] = nil
+	if DefaultWording()["vr.title"] == nil {
 		t.Error("DefaultWording shares its map")
 	}
 }
@@ -89,7 +97,7 @@ func TestWordingMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got["vr.title"] != "Needs info: {{.Key}}" || base["vr.title"] == got["vr.title"] {
+	if base["vr.title"] == got["vr.title"] || base["vr.title"] != DefaultWording()["vr.title"] {
 		t.Errorf("merge did not apply, or changed its receiver")
 	}
 	o := fxOpts()
@@ -125,7 +133,8 @@ func TestWordingMerge(t *testing.T) {
 func TestBrokenWordingFallsBack(t *testing.T) {
 	t.Parallel()
 	o := fxOpts()
-	o.Wording = Wording{"vr.title": "{{.Broken", "rm.title": "{{.Nope}}"}
+	nope := template.Must(template.New("rm.title").Option("missingkey=error").Parse("{{.Nope}}"))
+	o.Wording = Wording{"vr.title": nil, "rm.title": nope}
 	if got := ValidationRequest(fxValidation(), o).Title; got != "Validation request: SEC-101 (CVE-2026-20481)" {
 		t.Errorf("title = %q", got)
 	}
