@@ -42,24 +42,9 @@ var jiraTimeLayouts = []string{
 	"2006-01-02",
 }
 
-// parseJiraTime tries the layouts in order, skipping those that cannot
-// match the string's shape (a failed time.Parse builds an error): the
-// first three need a 'T' after the date, and at least 19 characters, the
-// first also a fraction ('.' or ','); the last is exactly ten characters.
-// The layout that matches is the one the full loop would find.
+// parseJiraTime parses one of Jira's datetimes or dates.
 func parseJiraTime(s string) (time.Time, bool) {
-	layouts := jiraTimeLayouts
-	switch {
-	case len(s) == len("2006-01-02"):
-		layouts = layouts[3:]
-	case len(s) < len("2006-01-02T1:04:05Z") || s[10] != 'T':
-		return time.Time{}, false
-	case strings.IndexAny(s, ".,") < 0:
-		layouts = layouts[1:3]
-	default:
-		layouts = layouts[:3]
-	}
-	for _, l := range layouts {
+	for _, l := range jiraTimeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t, true
 		}
@@ -67,35 +52,21 @@ func parseJiraTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// rawString is a string value's text; "" for null or anything else.
 func rawString(raw json.RawMessage) string {
-	if s, ok := fastString(raw); ok {
-		return s
-	}
-	if isNull(raw) { // null, nothing or not JSON: ""
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
 		return ""
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	return ""
+	return s
 }
 
 func rawTime(raw json.RawMessage) time.Time {
-	if t, ok := fastTime(raw); ok {
-		return t
-	}
 	t, _ := parseJiraTime(rawString(raw))
 	return t
 }
 
 func rawUser(raw json.RawMessage) handoff.User {
-	if isNull(raw) {
-		return handoff.User{}
-	}
-	if u, ok := fastUser(raw); ok {
-		return u
-	}
 	var u userJSON
 	if json.Unmarshal(raw, &u) != nil {
 		return handoff.User{}
@@ -109,47 +80,29 @@ func isNull(raw json.RawMessage) bool {
 }
 
 // decodeTicket reads the identity and state of a hit. Each field is read
-// as json.Unmarshal reads it, through a fast path for the usual shapes.
+// on its own: one of an unexpected type is left empty, not the ticket.
 func (c *Client) decodeTicket(is rawIssue, projectName string) handoff.Ticket {
 	f := is.Fields
 	t := handoff.Ticket{Key: is.Key, Project: projectName, URL: c.base + "/browse/" + is.Key,
 		Summary: rawString(f["summary"]), Created: rawTime(f["created"]), Updated: rawTime(f["updated"]),
 		Resolved: rawTime(f["resolutiondate"]), Assignee: rawUser(f["assignee"]), Reporter: rawUser(f["reporter"])}
-	if name, cat, ok, handled := fastStatus(f["status"]); handled {
-		if ok {
-			t.Status, t.StatusCategory = name, handoff.StatusCategory(cat)
-		}
-	} else {
-		var st struct {
-			Name     string `json:"name"`
-			Category struct {
-				Key string `json:"key"`
-			} `json:"statusCategory"`
-		}
-		if json.Unmarshal(f["status"], &st) == nil {
-			t.Status = st.Name
-			t.StatusCategory = handoff.StatusCategory(st.Category.Key)
-		}
+	var st struct {
+		Name     string `json:"name"`
+		Category struct {
+			Key string `json:"key"`
+		} `json:"statusCategory"`
 	}
-	if !isNull(f["resolution"]) {
-		if name, ok, handled := fastName(f["resolution"]); handled {
-			if ok {
-				t.Resolution = name
-			}
-		} else {
-			var res struct {
-				Name string `json:"name"`
-			}
-			if json.Unmarshal(f["resolution"], &res) == nil {
-				t.Resolution = res.Name
-			}
-		}
+	if json.Unmarshal(f["status"], &st) == nil {
+		t.Status = st.Name
+		t.StatusCategory = handoff.StatusCategory(st.Category.Key)
 	}
-	if labels, ok := fastStrings(f["labels"]); ok {
-		t.Labels = labels
-	} else {
-		_ = json.Unmarshal(f["labels"], &t.Labels)
+	var res struct {
+		Name string `json:"name"`
 	}
+	if json.Unmarshal(f["resolution"], &res) == nil {
+		t.Resolution = res.Name
+	}
+	_ = json.Unmarshal(f["labels"], &t.Labels)
 	return t
 }
 
@@ -158,37 +111,21 @@ func (c *Client) decodeTicket(is rawIssue, projectName string) handoff.Ticket {
 // raw text Jira sent), number, URL, user and multi-user, group, single and
 // multi select, cascading select, labels, components, versions, status,
 // resolution, priority. ok is false for an empty value. An unknown shape
-// comes back as its raw JSON text with known false, for a warning.
-//
-// The usual shapes are read by decodeValueFast; decodeValueGeneric, which
-// decodes into `any`, reads the rest and is what decodeValueFast must
-// agree with.
+// comes back as its raw JSON text with known false, for a warning (so does
+// a number beyond float64, which json.Unmarshal refuses; Jira's numbers
+// are doubles).
 func decodeValue(raw json.RawMessage) (v handoff.FieldValue, ok, known bool) {
 	if isNull(raw) {
 		return v, false, true
 	}
-	if v, ok, known, handled := decodeValueFast(raw); handled {
-		return v, ok, known
-	}
-	return decodeValueGeneric(raw)
-}
-
-// decodeValueGeneric is decodeValue through encoding/json: the reference
-// for decodeValueFast, and its fallback.
-func decodeValueGeneric(raw json.RawMessage) (v handoff.FieldValue, ok, known bool) {
-	if isNull(raw) {
-		return v, false, true
-	}
 	var x any
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	if err := d.Decode(&x); err != nil {
+	if err := json.Unmarshal(raw, &x); err != nil {
 		return handoff.FieldValue{Text: string(raw)}, true, false
 	}
 	switch t := x.(type) {
 	case string:
 		v.Text = strings.TrimSpace(t)
-	case json.Number:
+	case float64:
 		v.Text = numberText(t)
 	case bool:
 		v.Text = strconv.FormatBool(t)
@@ -209,7 +146,7 @@ func decodeValueGeneric(raw json.RawMessage) (v handoff.FieldValue, ok, known bo
 				if s := strings.TrimSpace(et); s != "" {
 					v.Items = append(v.Items, s)
 				}
-			case json.Number:
+			case float64:
 				v.Items = append(v.Items, numberText(et))
 			case map[string]any:
 				text, user, isUser, k := decodeObject(et)
@@ -234,12 +171,8 @@ func decodeValueGeneric(raw json.RawMessage) (v handoff.FieldValue, ok, known bo
 	return v, v.Text != "" || len(v.Items) > 0 || len(v.Users) > 0, true
 }
 
-func numberText(n json.Number) string {
-	if f, err := n.Float64(); err == nil {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	return n.String()
-}
+// numberText writes a number without an exponent, as Jira shows it.
+func numberText(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // decodeObject reads one object-shaped value. A shape it recognises but
 // whose text is blank is known and empty; an option whose value is itself
@@ -296,7 +229,7 @@ func scalarText(x any) (string, bool) {
 		return "", true
 	case string:
 		return strings.TrimSpace(v), true
-	case json.Number:
+	case float64:
 		return numberText(v), true
 	case bool:
 		return strconv.FormatBool(v), true

@@ -1,10 +1,14 @@
 package jira
 
 import (
+	"bytes"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/patchbot/patchbot/handoff"
 )
 
 // fieldShapes build a field value the way Jira sends it for each schema
@@ -120,6 +124,39 @@ func FuzzDecodeField(f *testing.F) {
 			"summary": value, "status": value, "resolution": value, "labels": value, "assignee": value,
 			"reporter": value, "created": value, "resolutiondate": value}}, "SEC")
 		_, _ = decodeTrail(value)
+	})
+}
+
+// FuzzDecodePage reads any bytes as a search answer, as callStatus reads
+// one, and turns every hit into a ticket, as the scan does, with fields
+// mapped and the trail property read: whatever a page holds, nothing
+// panics, and a hit comes out under its own key.
+func FuzzDecodePage(f *testing.F) {
+	for _, body := range []string{
+		`{"issues":[],"isLast":true}`, `{"startAt":0,"maxResults":50,"total":1,"issues":[{"id":"1","key":"SEC-1"}]}`,
+		`{"issues":[null,{},{"key":"SEC-1","fields":null,"properties":null}]}`,
+		`{"issues":[{"key":"SEC-1","fields":{"summary":"x","status":{"name":"Done","statusCategory":{"key":"done"}},"labels":["a"],` +
+			`"assignee":{"accountId":"5b10:1","displayName":"A"},"created":"2026-11-17T15:00:00.000+0000","customfield_1":{"value":"Linux","child":{"value":"Ubuntu"}},` +
+			`"customfield_2":[{"name":"2.4"}],"description":{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"a"}]}]}},` +
+			`"properties":{"patchbot":{"v":1,"fingerprint":"f","flagged":["rollback"],"written":"2026-11-17T15:00:00Z"}}}]}`,
+		`{"issues":[{"key":"SEC-1","fields":{"summary":5,"status":"x","labels":{},"assignee":[],"customfield_1":[true]},"properties":{"patchbot":"x"}}]}`,
+		`{"issues":[{"key":"SEC-1"}]} trailing`, `{"issues":[{"key":`, `null`,
+	} {
+		f.Add([]byte(body))
+	}
+	c := &Client{base: "https://jira.example", log: slog.New(slog.DiscardHandler), opts: Options{PropertyKey: "patchbot"}}
+	p := &project{Project: Project{Name: "sec", UseDescription: true},
+		mapped: []mappedField{{handoff.FieldProduct, "customfield_1"}, {handoff.FieldFixedVersion, "customfield_2"}, {handoff.FieldOwner, "assignee"}}}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var page searchPage
+		if json.NewDecoder(bytes.NewReader(body)).Decode(&page) != nil {
+			return
+		}
+		for _, is := range page.Issues {
+			if tk := c.decode(is, p); tk.Input.Ticket.Key != is.Key {
+				t.Fatalf("hit %q decoded as %q", is.Key, tk.Input.Ticket.Key)
+			}
+		}
 	})
 }
 

@@ -39,11 +39,7 @@ func decodeTrail(raw json.RawMessage) (handoff.Trail, bool) {
 		return handoff.Trail{}, true
 	}
 	var j trailJSON
-	if failed, handled := fastTrail(raw, &j); handled {
-		if failed {
-			return handoff.Trail{}, false
-		}
-	} else if j = (trailJSON{}); json.Unmarshal(raw, &j) != nil {
+	if json.Unmarshal(raw, &j) != nil {
 		return handoff.Trail{}, false
 	}
 	t := handoff.Trail{Fingerprint: j.Fingerprint, Flagged: j.Flagged, CommentID: j.CommentID,

@@ -161,6 +161,32 @@ func TestMalformedAnswersAreRetried(t *testing.T) {
 	}
 }
 
+// TestUndecodableAnswerNamesThePlace: a search answer that never decodes
+// fails the scan, past the retries, with an error naming the operation,
+// the endpoint and that the answer did not decode.
+func TestUndecodableAnswerNamesThePlace(t *testing.T) {
+	for _, fl := range flavors {
+		t.Run(string(fl), func(t *testing.T) {
+			s, _ := fake(t, jiratest.Options{Flavor: fl})
+			seed(t, s, 5, nil)
+			c := connect(t, options(s, jira.Project{Name: "sec", JQL: "project = SEC"}))
+			s.InjectN(5, jiratest.Fault{Truncated: true, Path: "/search"})
+			err := c.Scan(context.Background(), ports.ScanRequest{Project: "sec"}, func(ports.Ticket) error { return nil })
+			endpoint := "GET /rest/api/2/search"
+			if fl == jiratest.Cloud {
+				endpoint += "/jql"
+			}
+			if err == nil || !strings.Contains(err.Error(), "scan sec") || !strings.Contains(err.Error(), endpoint+":") ||
+				!strings.Contains(err.Error(), "decode response") {
+				t.Errorf("err = %v", err)
+			}
+			if searches(s) != 5 {
+				t.Errorf("%d searches, want 5 (the first and 4 retries)", searches(s))
+			}
+		})
+	}
+}
+
 func TestPostNotRetriedBlindly(t *testing.T) {
 	s := publishFake(t, jiratest.Cloud)
 	seed(t, s, 1, nil)
