@@ -1,7 +1,6 @@
 package jira
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -160,26 +159,15 @@ func (c *Client) call(ctx context.Context, op, key, method, path string, body, o
 	return err
 }
 
-// newRequest is go-jira's request for body: a rawJSON is sent as it is
-// (NewRawRequestWithContext), anything else is encoded by go-jira
-// (NewRequestWithContext). Both resolve path against the base URL and
-// set Content-Type: application/json, and the body is in memory (a
-// bytes.Reader here, go-jira's bytes.Buffer there), so the request has
-// its Content-Length and a GetBody for the transport's retries.
-func (c *Client) newRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
-	if raw, ok := body.(rawJSON); ok {
-		return c.jc.NewRawRequestWithContext(ctx, method, path, bytes.NewReader(raw))
-	}
-	return c.jc.NewRequestWithContext(ctx, method, path, body)
-}
-
 func (c *Client) callStatus(ctx context.Context, op, key, method, path string, body, out any) (int, error) {
 	endpoint := "/" + path
 	if i := strings.IndexByte(endpoint, '?'); i >= 0 {
 		endpoint = endpoint[:i]
 	}
 	for attempt := 0; ; attempt++ {
-		req, err := c.newRequest(ctx, method, path, body)
+		// go-jira encodes body into memory, so the request has its
+		// Content-Length and a GetBody for the transport's retries.
+		req, err := c.jc.NewRequestWithContext(ctx, method, path, body)
 		if err != nil {
 			return 0, &Error{Op: op, Key: key, Method: method, Endpoint: endpoint, Err: err}
 		}

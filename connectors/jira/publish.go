@@ -214,41 +214,46 @@ func (c *Client) labelOp(cl ports.Checklist, fp string, before, after handoff.Tr
 // withTrail, the trail property. With a comment it goes through the
 // site's rich-text version: v3 (ADF) on Cloud, v2 (wiki markup) on Data
 // Center; an edit in place that should not notify adds
-// notifyUsers=false. The body is encoded here, once, with the rendered
-// comment copied in as it is (editBody.appendJSON), and sent as it is.
+// notifyUsers=false.
 func (c *Client) editIssue(ctx context.Context, key string, op *commentOp, label string, tr handoff.Trail, withTrail bool) (int, error) {
 	what, path, body := c.editRequest(key, op, label, tr, withTrail)
 	if op != nil && !op.edit {
 		ctx = once(ctx) // adds a comment: the transport must not repeat it
 	}
-	return c.callStatus(ctx, what, key, http.MethodPut, path, rawJSON(body.appendJSON(make([]byte, 0, body.size()))), nil)
+	return c.callStatus(ctx, what, key, http.MethodPut, path, body, nil)
 }
 
 // editRequest is editIssue's operation name, path and body.
-func (c *Client) editRequest(key string, op *commentOp, label string, tr handoff.Trail, withTrail bool) (what, path string, body editBody) {
+func (c *Client) editRequest(key string, op *commentOp, label string, tr handoff.Trail, withTrail bool) (what, path string, body issueEdit) {
 	v := "2"
 	what = "publish: " + label + " label"
+	var update issueUpdate
 	if op != nil {
-		body.comment, body.edit = true, op.edit
+		comment := &commentBody{}
 		if c.deployment == DeploymentCloud {
-			v, body.cloud, body.adf = "3", true, handoff.RenderADF(op.doc)
+			v, comment.Body = "3", handoff.RenderADF(op.doc)
 		} else {
-			body.wiki = handoff.RenderWiki(op.doc)
+			comment.Body = handoff.RenderWiki(op.doc)
 		}
+		verb := commentVerb{Add: comment}
 		what = "publish: post comment"
 		if op.edit {
-			body.id, what = op.id, "publish: edit comment"
+			comment.ID, verb, what = op.id, commentVerb{Edit: comment}, "publish: edit comment"
 		}
+		update.Comment = []commentVerb{verb}
 	}
 	path = "rest/api/" + v + "/issue/" + url.PathEscape(key)
 	if op != nil && !op.notify {
 		path += "?notifyUsers=false"
 	}
 	if label != "" {
-		body.labelVerb, body.label = label, c.opts.Label
+		update.Labels = []map[string]string{{label: c.opts.Label}}
+	}
+	if op != nil || label != "" {
+		body.Update = &update
 	}
 	if withTrail {
-		body.trail, body.propertyKey, body.trailValue = true, c.opts.PropertyKey, encodeTrail(tr)
+		body.Properties = []property{{Key: c.opts.PropertyKey, Value: encodeTrail(tr)}}
 	}
 	return what, path, body
 }
