@@ -54,59 +54,27 @@ func cleanText(s string) string {
 	return b.String()
 }
 
-// isClean reports whether cleanText would return s unchanged: s is valid
-// UTF-8 without control characters (C0, DEL, C1: unicode.IsControl),
-// U+2028, U+2029 or bidi controls. One pass, printable ASCII eight bytes
-// at a time.
+// isClean reports whether cleanText would return s unchanged.
 func isClean(s string) bool {
-	for i := 0; i < len(s); {
-		if i+8 <= len(s) && swarPrintable(load8(s, i)) {
-			i += 8
-			continue
-		}
+	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c < 0x7f {
-			i++
-			continue
+		if c < 0x20 || c == 0x7f || c >= 0x80 {
+			return isCleanSlow(s)
 		}
-		if c < utf8.RuneSelf {
-			return false // C0 or DEL
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if size == 1 || r <= 0x9f || r == 0x2028 || r == 0x2029 || isBidiControl(r) {
-			return false // invalid UTF-8 (a rune from 0x80 is never 1 byte), or C1
-		}
-		i += size
 	}
 	return true
 }
 
-// Eight bytes at a time (SWAR): a uint64 holds s[i:i+8], and these tell,
-// without a false answer either way, whether any of its bytes is below,
-// above or equal to a value (Anderson's "bit twiddling hacks": haszero,
-// hasless, hasmore).
-const (
-	swarOnes = 0x0101010101010101
-	swarHigh = 0x8080808080808080
-)
-
-// load8 is s[i:i+8] as a little-endian uint64 (one load).
-func load8(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// swarPrintable reports whether every byte of x is printable ASCII,
-// 0x20 to 0x7e: none below 0x20 (hasless) and none above 0x7e (hasmore).
-func swarPrintable(x uint64) bool {
-	return ((x-0x20*swarOnes)&^x|(x+swarOnes)|x)&swarHigh == 0
-}
-
-// swarHas reports whether a byte of x is c (haszero of x^c).
-func swarHas(x uint64, c byte) bool {
-	v := x ^ (swarOnes * uint64(c))
-	return (v-swarOnes)&^v&swarHigh != 0
+func isCleanSlow(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == 0x2028 || r == 0x2029 || isBidiControl(r) || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // isBidiControl reports the explicit directional formatting characters.
@@ -212,79 +180,32 @@ func wikiLineStart(line string) string {
 // parsed), and an @ that starts a word gets a zero-width joiner after it so
 // that a literal @here, @channel or @everyone cannot notify anyone.
 func slackEscape(s string) string {
-	if slackPlainText(s) {
+	if !strings.ContainsAny(s, "&<>@") {
 		return s
 	}
-	return string(appendSlackEscapeAll(make([]byte, 0, len(s)+16), s, ' '))
-}
-
-// appendSlackEscape appends slackEscape(s) to dst.
-func appendSlackEscape(dst []byte, s string) []byte {
-	if slackPlainText(s) {
-		return append(dst, s...)
-	}
-	return appendSlackEscapeAll(dst, s, ' ')
-}
-
-// slackPlainText reports whether s has none of & < > @, so that
-// slackEscape leaves it as it is.
-func slackPlainText(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if x := load8(s, i); swarHas(x, '&') || swarHas(x, '<') || swarHas(x, '>') || swarHas(x, '@') {
-			break
-		}
-	}
-	for ; i < len(s); i++ {
-		switch s[i] {
-		case '&', '<', '>', '@':
-			return false
-		}
-	}
-	return true
-}
-
-// appendSlackEscapeAll appends s escaped as slackEscape escapes a text
-// with something to escape: the entities, the joiner after an @ that
-// starts a word (prev is the rune before s), and invalid UTF-8 as U+FFFD.
-func appendSlackEscapeAll(dst []byte, s string, prev rune) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if size == 1 { // invalid: a rune from 0x80 is never 1 byte
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, "\uFFFD"...)
-				start = i + 1
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	prev := ' '
+	for i, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '@':
+			b.WriteByte('@')
+			next, _ := utf8.DecodeRuneInString(s[i+1:])
+			if !isWord(prev) && next != utf8.RuneError {
+				b.WriteString(zwj)
 			}
-			prev = r
-			i += size
-			continue
+		default:
+			b.WriteRune(r)
 		}
-		switch c {
-		case '&', '<', '>', '@':
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '&':
-				dst = append(dst, "&amp;"...)
-			case '<':
-				dst = append(dst, "&lt;"...)
-			case '>':
-				dst = append(dst, "&gt;"...)
-			default:
-				dst = append(dst, '@')
-				next, _ := utf8.DecodeRuneInString(s[i+1:])
-				if !isWord(prev) && next != utf8.RuneError {
-					dst = append(dst, zwj...)
-				}
-			}
-			start = i + 1
-		}
-		prev = rune(c)
-		i++
+		prev = r
 	}
-	return append(dst, s[start:]...)
+	return b.String()
 }
 
 // safeURL returns u when it is an absolute http or https URL, with the
@@ -292,9 +213,6 @@ func appendSlackEscapeAll(dst []byte, s string, prev rune) []byte {
 // otherwise. Only explicit link nodes carry URLs; ticket text never does.
 func safeURL(u string) string {
 	u = strings.TrimSpace(u)
-	if plainURL(u) {
-		return u // what the rest would return, without parsing
-	}
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return ""
@@ -312,61 +230,6 @@ func safeURL(u string) string {
 	}
 	return b.String()
 }
-
-// plainURL reports whether u is an http or https URL so plain that
-// url.Parse and URL.String give it back as it is and it has nothing for
-// safeURL to encode: a lowercase scheme, a host of letters, digits, dots
-// and hyphens with an optional port, a path of unreserved characters and
-// slashes, an optional query of those and = & + , %, no user and no
-// fragment. A ticket's browse link is such a URL.
-func plainURL(u string) bool {
-	rest, ok := strings.CutPrefix(u, "https://")
-	if !ok {
-		if rest, ok = strings.CutPrefix(u, "http://"); !ok {
-			return false
-		}
-	}
-	i := 0
-	for i < len(rest) && urlHost[rest[i]] {
-		i++
-	}
-	if i == 0 {
-		return false
-	}
-	if i < len(rest) && rest[i] == ':' {
-		j := i + 1
-		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-			j++
-		}
-		if j == i+1 || j > i+6 {
-			return false
-		}
-		i = j
-	}
-	if i < len(rest) && rest[i] == '/' {
-		for i < len(rest) && urlPath[rest[i]] {
-			i++
-		}
-	}
-	if i < len(rest) && rest[i] == '?' {
-		i++
-		for i < len(rest) && urlQuery[rest[i]] {
-			i++
-		}
-	}
-	return i == len(rest)
-}
-
-// The bytes plainURL takes in a host, a path and a query.
-var urlHost, urlPath, urlQuery = func() (host, path, query [256]bool) {
-	for c := 0; c < 256; c++ {
-		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-		host[c] = alnum || c == '.' || c == '-'
-		path[c] = host[c] || c == '_' || c == '~' || c == '/'
-		query[c] = path[c] || c == '=' || c == '&' || c == '+' || c == ',' || c == '%'
-	}
-	return
-}()
 
 // idOK reports whether s is a plausible account id, user name or Slack id:
 // something that cannot close or extend the markup it is placed in.

@@ -29,3 +29,76 @@ func BenchmarkValidationRequestRender(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(evs)), "ns/request")
 }
+
+// renderBenchDocs are the validation requests of the flagged tickets
+// among 1,000 mixed ones, as a full sync renders them; with linked set,
+// each ticket has its browse link, as the Jira connector reads it.
+func renderBenchDocs(tb testing.TB, linked bool) []Doc {
+	tb.Helper()
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	o := TextOptions{Now: now, Loc: time.UTC}
+	var docs []Doc
+	for _, in := range genInputs(1000, 1) {
+		if linked {
+			in.Ticket.URL = "https://example.atlassian.net/browse/" + in.Ticket.Key
+		}
+		if ev := Evaluate(Read(in), DefaultPolicy(), now, time.UTC); ev.Fingerprint != "" {
+			docs = append(docs, ValidationRequest(ev, o))
+		}
+	}
+	if len(docs) < 100 {
+		tb.Fatalf("%d flagged tickets", len(docs))
+	}
+	return docs
+}
+
+// BenchmarkRenderADF renders each of those requests as ADF.
+//
+//	go test ./handoff -run '^$' -bench RenderADF -benchmem
+func BenchmarkRenderADF(b *testing.B) {
+	docs := renderBenchDocs(b, false)
+	n := 0
+	for _, d := range docs {
+		n += len(RenderADF(d))
+	}
+	b.SetBytes(int64(n / len(docs)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		RenderADF(docs[i%len(docs)])
+		i++
+	}
+}
+
+// BenchmarkRenderSlack renders for Slack the same validation requests,
+// without and with the tickets' links, and a digest long enough to split
+// into several messages.
+//
+//	go test ./handoff -run '^$' -bench RenderSlack -benchmem
+func BenchmarkRenderSlack(b *testing.B) {
+	sets := []struct {
+		name string
+		docs []Doc
+	}{
+		{"validation", renderBenchDocs(b, false)},
+		{"validation_linked", renderBenchDocs(b, true)},
+		{"digest120", []Doc{DigestBriefs(briefsOf(fxManyDigest(120)), fxOpts())}},
+	}
+	for _, set := range sets {
+		n := 0
+		for _, d := range set.docs {
+			for _, m := range RenderSlack(d) {
+				n += len(m.Blocks)
+			}
+		}
+		b.Run(set.name, func(b *testing.B) {
+			b.SetBytes(int64(n / len(set.docs)))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				RenderSlack(set.docs[i%len(set.docs)])
+				i++
+			}
+		})
+	}
+}
