@@ -99,7 +99,7 @@ func genDescription(r *rand.Rand, lane Lane, incomplete bool) string {
 func genFields(r *rand.Rand, lane Lane, incomplete bool) map[FieldID]FieldValue {
 	m := map[FieldID]FieldValue{FieldLane: {Text: string(lane)}}
 	for _, id := range DefaultPolicy().Require[lane] {
-		if IsDateField(id) {
+		if (&Handoff{}).date(id) != nil {
 			m[id] = FieldValue{Text: genDate(r)}
 		} else {
 			m[id] = FieldValue{Text: "mapped " + string(id)}

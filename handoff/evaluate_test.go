@@ -19,7 +19,7 @@ func fullInput(lane Lane) Input {
 	for _, f := range Fields() {
 		switch {
 		case f.ID == FieldBlocker:
-		case IsDateField(f.ID):
+		case (&Handoff{}).date(f.ID) != nil:
 			fields[f.ID] = FieldValue{Text: "2026-12-15"}
 		case f.ID == FieldLane:
 			fields[f.ID] = FieldValue{Text: string(lane)}
@@ -39,7 +39,8 @@ func without(in Input, id FieldID) Input {
 	for k, v := range in.Fields {
 		f[k] = v
 	}
-	for _, a := range Alternatives(id) {
+	delete(f, id)
+	for _, a := range alternatives(id) {
 		delete(f, a)
 	}
 	in.Fields = f

@@ -161,15 +161,6 @@ func alternatives(id FieldID) []FieldID {
 	return nil
 }
 
-// Alternatives lists the fields any one of which satisfies a requirement
-// for id; for a simple field it is id alone.
-func Alternatives(id FieldID) []FieldID {
-	if a := alternatives(id); a != nil {
-		return append([]FieldID(nil), a...)
-	}
-	return []FieldID{id}
-}
-
 // Satisfied reports whether the handoff meets a requirement for id: the
 // field, or one of its alternatives, holds a real value (a date must parse).
 func (h *Handoff) Satisfied(id FieldID) bool {
@@ -239,9 +230,6 @@ func (h *Handoff) PersonField(id FieldID) (Person, bool) {
 	}
 	return Person{}, false
 }
-
-// IsDateField reports whether id is date-valued.
-func IsDateField(id FieldID) bool { return (&Handoff{}).date(id) != nil }
 
 // date returns a pointer to a date field, or nil.
 func (h *Handoff) date(id FieldID) *Date {

@@ -156,6 +156,15 @@ func fxDigestItems() []Due {
 	}
 }
 
+// briefsOf is the briefs of items, as the jobs keep them.
+func briefsOf(items []Due) []DueBrief {
+	out := make([]DueBrief, len(items))
+	for i, d := range items {
+		out[i] = d.Brief()
+	}
+	return out
+}
+
 // fxManyDigest is a digest too long for one Slack message.
 func fxManyDigest(n int) []Due {
 	owners := []Person{fxDana, fxLee, fxNet}

@@ -33,10 +33,9 @@ func goldenTexts() []struct {
 		{"heads_up", HeadsUp(fxDana, fxHeadsUpItems(), slack)},
 		{"reminder", Reminder(fxDana, fxReminderItems(), slack)},
 		{"escalation", Escalation(fxDana, fxReminderItems(), 2, slack)},
-		{"closure_request", ClosureRequest(fxResolved(), o)},
-		{"digest", Digest(fxDigestItems(), o)},
-		{"digest_empty", Digest(nil, o)},
-		{"personal_digest", PersonalDigest(fxDana, fxDigestItems()[:2], slack)},
+		{"digest", DigestBriefs(briefsOf(fxDigestItems()), o)},
+		{"digest_empty", DigestBriefs(nil, o)},
+		{"personal_digest", PersonalDigestBriefs(fxDana, briefsOf(fxDigestItems()[:2]), slack)},
 		{"hostile_validation_request", ValidationRequest(fxHostile(), slack)},
 	}
 }

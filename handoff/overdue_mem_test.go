@@ -35,11 +35,9 @@ func TestDueBriefRendersTheSame(t *testing.T) {
 		o.OwnerSlackID = "U0DANA"
 		texts := func(items []Due) map[string]Doc {
 			return map[string]Doc{
-				"HeadsUp":        HeadsUp(fxDana, items, o),
-				"Reminder":       Reminder(fxDana, items, o),
-				"Escalation":     Escalation(fxDana, items, 2, o),
-				"Digest":         Digest(items, o),
-				"PersonalDigest": PersonalDigest(fxDana, items, o),
+				"HeadsUp":    HeadsUp(fxDana, items, o),
+				"Reminder":   Reminder(fxDana, items, o),
+				"Escalation": Escalation(fxDana, items, 2, o),
 			}
 		}
 		want, got := texts(items), texts(briefed(items))

@@ -27,7 +27,7 @@ func FuzzRenderers(f *testing.F) {
 		for i := 0; i < n; i++ {
 			items = append(items, fxDue(DueReviewPassed, ev.Handoff, FieldReviewDate, fxOnDay(2026, 11, 1), i))
 		}
-		for _, d := range []Doc{ValidationRequest(ev, fxOpts()), Digest(items, fxOpts()), {Title: s, Summary: s, Blocks: []Block{para(tx(s))}}} {
+		for _, d := range []Doc{ValidationRequest(ev, fxOpts()), DigestBriefs(briefsOf(items), fxOpts()), {Title: s, Summary: s, Blocks: []Block{para(tx(s))}}} {
 			if errs := validateADF(RenderADF(d)); len(errs) > 0 {
 				t.Fatalf("adf: %v", errs[0])
 			}

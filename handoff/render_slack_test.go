@@ -114,7 +114,7 @@ func TestSlackEveryTextWithinLimits(t *testing.T) {
 
 func TestSlackLongDigestSplits(t *testing.T) {
 	t.Parallel()
-	doc := Digest(fxManyDigest(120), fxOpts())
+	doc := DigestBriefs(briefsOf(fxManyDigest(120)), fxOpts())
 	msgs := RenderSlack(doc)
 	if len(msgs) < 2 {
 		t.Fatalf("120-item digest in %d message(s), want it split", len(msgs))
@@ -146,7 +146,7 @@ func TestSlackHostilePingsNobody(t *testing.T) {
 	ev := fxHostile()
 	docs := []Doc{ValidationRequest(ev, o), Reopened(ev, o), Complete(ev, o),
 		Reminder(ev.Handoff.Scope.Owner, []Due{fxDue(DueReviewPassed, ev.Handoff, FieldReviewDate, fxOnDay(2026, 11, 1), 19)}, o),
-		Digest([]Due{fxDue(DueReviewPassed, ev.Handoff, FieldReviewDate, fxOnDay(2026, 11, 1), 19)}, o),
+		DigestBriefs(briefsOf([]Due{fxDue(DueReviewPassed, ev.Handoff, FieldReviewDate, fxOnDay(2026, 11, 1), 19)}), o),
 		{Title: fxHostileText, Summary: fxHostileText, Blocks: []Block{para(tx(fxHostileText)), {Kind: BlockFields, Fields: []Pair{{Label: fxHostileText, Value: []Inline{tx(fxHostileText)}}}}}},
 	}
 	for _, d := range docs {

@@ -21,8 +21,7 @@ func TestWikiHostileRendersInert(t *testing.T) {
 		"reopened":   Reopened(ev, fxOpts()),
 		"complete":   Complete(ev, fxOpts()),
 		"reminder":   Reminder(ev.Handoff.Scope.Owner, []Due{it}, fxOpts()),
-		"closure":    ClosureRequest(Due{Kind: DueResolvedWithoutProof, Key: "SEC-666", Handoff: ev.Handoff, Owner: fxDana}, fxOpts()),
-		"digest":     Digest([]Due{it}, fxOpts()),
+		"digest":     DigestBriefs(briefsOf([]Due{it}), fxOpts()),
 	}
 	unescaped := regexp.MustCompile(`(^|[^\\])(\[~|\{(color|noformat|code|panel|quote)|!image|\[click|\{\{|\?\?cite)`)
 	for name, d := range docs {

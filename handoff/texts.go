@@ -34,8 +34,6 @@ type textCtx struct {
 	sp  speaker
 	o   TextOptions
 	loc *time.Location
-	// lanes is laneOrder(), made on first use.
-	lanes []Lane
 }
 
 func newTextCtx(o TextOptions) *textCtx {
@@ -135,7 +133,6 @@ func heading(level int, s string) Block {
 	return Block{Kind: BlockHeading, Level: level, Inlines: []Inline{tx(s)}}
 }
 func smallPrint(s string) Block { return Block{Kind: BlockContext, Inlines: []Inline{tx(s)}} }
-func divider() Block            { return Block{Kind: BlockDivider} }
 
 func checkItem(done bool, in ...Inline) Item {
 	d := done
@@ -163,16 +160,10 @@ func joinLabels(ids []FieldID) string {
 	return strings.Join(parts, ", ")
 }
 
-// The texts order, filter and group due items as pointers into the
-// caller's slice, never as values: a Due carries a copy of its handoff
-// (3.5 KiB), and a digest over thousands of items would otherwise copy
-// every one of them several times over. The digests take the items as
-// Dues or as DueBriefs alike (dueRef): a job that keeps briefs renders
-// from them without turning them back into Dues.
-
 // dueView is what the texts read of a due item: the item, and of its
 // handoff the ticket and whether it is blocked (all of which a DueBrief
-// keeps). It points into the item it was made from.
+// keeps). It points into the Due or DueBrief it was made from, so the
+// texts sort and group due items without copying their handoffs.
 type dueView struct {
 	Kind    DueKind
 	Key     string
@@ -185,27 +176,24 @@ type dueView struct {
 	Blocked bool
 }
 
-func (d *Due) view() dueView {
-	return dueView{Kind: d.Kind, Key: d.Key, Lane: d.Lane, Field: d.Field, On: d.On, Days: d.Days,
-		Owner: &d.Owner, Ticket: &d.Handoff.Ticket, Blocked: d.Handoff.Blocked}
-}
-
-func (b *DueBrief) view() dueView {
-	return dueView{Kind: b.Kind, Key: b.Key, Lane: b.Lane, Field: b.Field, On: b.On, Days: b.Days,
-		Owner: &b.Owner, Ticket: &b.Ticket, Blocked: b.Blocked}
-}
-
-// dueRef is a pointer to a due item T, a Due or a DueBrief.
-type dueRef[T any] interface {
-	*T
-	view() dueView
-}
-
-// dueRefs points at each of items, in order.
-func dueRefs(items []Due) []*Due {
-	out := make([]*Due, len(items))
+// dueViews are the views of items, in order.
+func dueViews(items []Due) []dueView {
+	out := make([]dueView, len(items))
 	for i := range items {
-		out[i] = &items[i]
+		d := &items[i]
+		out[i] = dueView{Kind: d.Kind, Key: d.Key, Lane: d.Lane, Field: d.Field, On: d.On, Days: d.Days,
+			Owner: &d.Owner, Ticket: &d.Handoff.Ticket, Blocked: d.Handoff.Blocked}
+	}
+	return out
+}
+
+// briefViews are the views of items, in order.
+func briefViews(items []DueBrief) []dueView {
+	out := make([]dueView, len(items))
+	for i := range items {
+		b := &items[i]
+		out[i] = dueView{Kind: b.Kind, Key: b.Key, Lane: b.Lane, Field: b.Field, On: b.On, Days: b.Days,
+			Owner: &b.Owner, Ticket: &b.Ticket, Blocked: b.Blocked}
 	}
 	return out
 }
@@ -213,9 +201,8 @@ func dueRefs(items []Due) []*Due {
 // overdueFirst orders due items oldest first: most days overdue, then the
 // earliest day, then the ticket key, so every text lists them alike. It
 // sorts items in place, stably, and returns it.
-func overdueFirst[T any, P dueRef[T]](items []P) []P {
-	slices.SortStableFunc(items, func(p, q P) int {
-		a, b := p.view(), q.view()
+func overdueFirst(items []dueView) []dueView {
+	slices.SortStableFunc(items, func(a, b dueView) int {
 		if a.Days != b.Days {
 			return cmp.Compare(b.Days, a.Days)
 		}
@@ -232,8 +219,8 @@ func overdueFirst[T any, P dueRef[T]](items []P) []P {
 
 // soonestFirst orders heads-up items by the days left, then the ticket
 // key and the field. It sorts items in place, stably, and returns it.
-func soonestFirst(items []*Due) []*Due {
-	slices.SortStableFunc(items, func(a, b *Due) int {
+func soonestFirst(items []dueView) []dueView {
+	slices.SortStableFunc(items, func(a, b dueView) int {
 		if a.Days != b.Days {
 			return cmp.Compare(a.Days, b.Days)
 		}
@@ -243,12 +230,6 @@ func soonestFirst(items []*Due) []*Due {
 		return strings.Compare(string(a.Field), string(b.Field))
 	})
 	return items
-}
-
-// dueKey is the ticket key of a due item.
-func dueKey(d *Due) string {
-	v := d.view()
-	return v.key()
 }
 
 // key is the ticket key of the item.
@@ -261,26 +242,11 @@ func (v *dueView) key() string {
 
 // dueItem is one due item as a list item: the ticket, its summary, what
 // is due, and with do set what to do about it.
-func (c *textCtx) dueItem(d *Due, do bool) Item {
-	v := d.view()
-	return c.viewItem(&v, do)
-}
-
-// viewItem is dueItem of the item v points into.
-func (c *textCtx) viewItem(d *dueView, do bool) Item {
+func (c *textCtx) dueItem(d *dueView, do bool) Item {
 	t := d.Ticket
-	summary := quote(t.Summary, cutItem)
-	n := 2 // the ticket and what is due, then the summary and what to do
-	if summary != "" {
-		n++
-	}
-	if do {
-		n++
-	}
-	in := make([]Inline, 0, n)
 	key := d.key()
-	in = append(in, ticketRef(key, t.URL))
-	if summary != "" {
+	in := []Inline{ticketRef(key, t.URL)}
+	if summary := quote(t.Summary, cutItem); summary != "" {
 		in = append(in, tx(" "+summary))
 	}
 	data := msgData{Key: key, Days: d.Days, Date: d.On.Format(time.DateOnly),

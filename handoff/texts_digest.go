@@ -1,25 +1,20 @@
 package handoff
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// Digest is the weekly overdue digest for a channel: the totals (items,
-// owners, count per lane), then one section per owner (owners whose oldest
-// item is oldest come first) with a count, and in it one list per lane in
-// the seeds' order with a count, items oldest first. Heads-up items
-// (DueSoon) are not overdue and are left out. Owners are named, not
+// DigestBriefs is the weekly overdue digest for a channel: the totals
+// (items, owners, count per lane), then one section per owner (owners
+// whose oldest item is oldest come first) with a count, and in it one list
+// per lane in the seeds' order with a count, items oldest first. Heads-up
+// items (DueSoon) are not overdue and are left out. Owners are named, not
 // mentioned: a channel digest pings nobody.
-func Digest(items []Due, o TextOptions) Doc { return digest(items, o) }
-
-// DigestBriefs is the Digest of the Dues the briefs were made from, built
-// from the briefs: a job that keeps briefs need not make a Due of each.
-func DigestBriefs(items []DueBrief, o TextOptions) Doc { return digest(items, o) }
-
-func digest[T any, P dueRef[T]](items []T, o TextOptions) Doc {
+func DigestBriefs(items []DueBrief, o TextOptions) Doc {
 	c := newTextCtx(o)
-	over := overdueOnly[T, P](items)
+	over := overdueOnly(briefViews(items))
 	groups := groupByOwner(over)
 	named := 0
 	for _, g := range groups {
@@ -46,22 +41,23 @@ func digest[T any, P dueRef[T]](items []T, o TextOptions) Doc {
 	return doc
 }
 
-// PersonalDigest is one owner's share of the weekly digest: addressed to
-// the owner, their overdue items by lane, oldest first, each with what to
-// do.
-func PersonalDigest(owner Person, items []Due, o TextOptions) Doc {
-	return personalDigest(owner, items, o)
+// Digest is DigestBriefs of the items' briefs. The jobs keep briefs and
+// call DigestBriefs; this stays only for connectors/slack's end-to-end
+// digest test, which builds Dues.
+func Digest(items []Due, o TextOptions) Doc {
+	briefs := make([]DueBrief, len(items))
+	for i, d := range items {
+		briefs[i] = d.Brief()
+	}
+	return DigestBriefs(briefs, o)
 }
 
-// PersonalDigestBriefs is the PersonalDigest of the Dues the briefs were
-// made from, built from the briefs.
+// PersonalDigestBriefs is one owner's share of the weekly digest:
+// addressed to the owner, their overdue items by lane, oldest first, each
+// with what to do.
 func PersonalDigestBriefs(owner Person, items []DueBrief, o TextOptions) Doc {
-	return personalDigest(owner, items, o)
-}
-
-func personalDigest[T any, P dueRef[T]](owner Person, items []T, o TextOptions) Doc {
 	c := newTextCtx(o)
-	over := overdueOnly[T, P](items)
+	over := overdueOnly(briefViews(items))
 	d := msgData{Owner: c.ownerName(owner), Total: len(over), Count: len(over), Date: c.today()}
 	doc := Doc{Title: c.say("pd.title", d), Summary: c.say("pd.summary", d)}
 	if len(over) == 0 {
@@ -73,59 +69,31 @@ func personalDigest[T any, P dueRef[T]](owner Person, items []T, o TextOptions) 
 	return doc
 }
 
-// overdueOnly points at the overdue items of items (those not DueSoon),
-// oldest first.
-func overdueOnly[T any, P dueRef[T]](items []T) []P {
-	n := 0
-	for i := range items {
-		if P(&items[i]).view().Kind != DueSoon {
-			n++
-		}
-	}
-	out := make([]P, 0, n)
-	for i := range items {
-		if p := P(&items[i]); p.view().Kind != DueSoon {
-			out = append(out, p)
-		}
-	}
-	return overdueFirst(out)
+// overdueOnly keeps the overdue items (those not DueSoon), oldest first.
+func overdueOnly(items []dueView) []dueView {
+	return overdueFirst(slices.DeleteFunc(items, func(v dueView) bool { return v.Kind == DueSoon }))
 }
 
 // ownerGroup is one owner's items, oldest first.
-type ownerGroup[P any] struct {
+type ownerGroup struct {
 	owner *Person // the Owner of the group's first item
-	items []P
+	items []dueView
 }
 
 // groupByOwner groups items (already oldest first) by owner, in the order
-// of each owner's oldest item. The groups' item lists share one backing
-// array, each sized to its owner's count.
-func groupByOwner[T any, P dueRef[T]](items []P) []ownerGroup[P] {
-	var groups []ownerGroup[P]
+// of each owner's oldest item.
+func groupByOwner(items []dueView) []ownerGroup {
+	var groups []ownerGroup
 	index := map[ownerID]int{}
-	of := make([]int, len(items)) // the group of each item
-	count := []int{}
-	for i, d := range items {
-		owner := d.view().Owner
-		k := ownerKey(owner)
+	for _, v := range items {
+		k := ownerKey(v.Owner)
 		g, ok := index[k]
 		if !ok {
 			g = len(groups)
 			index[k] = g
-			groups = append(groups, ownerGroup[P]{owner: owner})
-			count = append(count, 0)
+			groups = append(groups, ownerGroup{owner: v.Owner})
 		}
-		of[i] = g
-		count[g]++
-	}
-	all := make([]P, len(items))
-	at := 0
-	for g := range groups {
-		groups[g].items = all[at : at : at+count[g]]
-		at += count[g]
-	}
-	for i, d := range items {
-		groups[of[i]].items = append(groups[of[i]].items, d)
+		groups[g].items = append(groups[g].items, v)
 	}
 	return groups
 }
@@ -153,47 +121,32 @@ func ownerKey(p *Person) ownerID {
 }
 
 // laneOrder is the seeds' lane order with the unknown lane last.
-func laneOrder() []Lane { return append(append([]Lane(nil), Lanes...), LaneUnknown) }
-
-// laneOrder is laneOrder(), made once per text.
-func (c *textCtx) laneOrder() []Lane {
-	if c.lanes == nil {
-		c.lanes = laneOrder()
-	}
-	return c.lanes
-}
+func laneOrder() []Lane { return append(slices.Clone(Lanes), LaneUnknown) }
 
 // appendByLane appends to out items (already oldest first) listed under
 // one heading per lane.
-func appendByLane[T any, P dueRef[T]](c *textCtx, out []Block, items []P, do bool) []Block {
-	for _, l := range c.laneOrder() {
-		n := 0
-		for _, d := range items {
-			if d.view().Lane == l {
-				n++
+func appendByLane(c *textCtx, out []Block, items []dueView, do bool) []Block {
+	for _, l := range laneOrder() {
+		list := Block{Kind: BlockList}
+		for i := range items {
+			if items[i].Lane == l {
+				list.Items = append(list.Items, c.dueItem(&items[i], do))
 			}
 		}
-		if n == 0 {
-			continue
+		if len(list.Items) > 0 {
+			out = append(out, heading(3, c.say("dg.lane", msgData{Lane: c.laneName(l, false), Count: len(list.Items)})), list)
 		}
-		list := Block{Kind: BlockList, Items: make([]Item, 0, n)}
-		for _, d := range items {
-			if v := d.view(); v.Lane == l {
-				list.Items = append(list.Items, c.viewItem(&v, do))
-			}
-		}
-		out = append(out, heading(3, c.say("dg.lane", msgData{Lane: c.laneName(l, false), Count: len(list.Items)})), list)
 	}
 	return out
 }
 
 // laneCounts is "patch now 3, monitor 1" over the lanes that have items.
-func laneCounts[T any, P dueRef[T]](c *textCtx, items []P) string {
+func laneCounts(c *textCtx, items []dueView) string {
 	var parts []string
-	for _, l := range c.laneOrder() {
+	for _, l := range laneOrder() {
 		n := 0
-		for _, d := range items {
-			if d.view().Lane == l {
+		for _, v := range items {
+			if v.Lane == l {
 				n++
 			}
 		}

@@ -108,7 +108,7 @@ func TestReminderOldestFirst(t *testing.T) {
 
 func TestDigestGroupsAndCounts(t *testing.T) {
 	t.Parallel()
-	doc := Digest(fxDigestItems(), fxOpts())
+	doc := DigestBriefs(briefsOf(fxDigestItems()), fxOpts())
 	txt := RenderText(doc)
 	if strings.Contains(txt, "due in 3 days") {
 		t.Error("a heads-up item is in the overdue digest")
@@ -140,7 +140,7 @@ func TestTextsAreDeterministicAndTotal(t *testing.T) {
 	zero := TextOptions{}
 	docs := []Doc{ValidationRequest(Evaluation{}, zero), Reopened(Evaluation{}, zero), Complete(Evaluation{}, zero),
 		HeadsUp(Person{}, nil, zero), Reminder(Person{}, nil, zero), Escalation(Person{}, nil, 0, zero),
-		ClosureRequest(Due{}, zero), Digest(nil, zero), PersonalDigest(Person{}, nil, zero)}
+		DigestBriefs(nil, zero), PersonalDigestBriefs(Person{}, nil, zero)}
 	for i, d := range docs {
 		if d.Title == "" || d.Summary == "" {
 			t.Errorf("doc %d: empty title or summary", i)

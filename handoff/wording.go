@@ -80,29 +80,28 @@ func (w Wording) Merge(over map[string]string) (Wording, error) {
 // msgData is what a wording template can say. Every field is plain text or
 // a number; quoted ticket text in it is escaped by the renderers, not here.
 type msgData struct {
-	Key        string // ticket key, SEC-12
-	Summary    string // ticket summary
-	Advisory   string // CVE or advisory id
-	Lane       string // the lane as worded ("patch now")
-	Action     string // action requested ("patch in window")
-	Owner      string // owner's name
-	Field      string // a field's label
-	Section    string // the handoff template section a field belongs to
-	Date       string // a date, 2006-01-02
-	Resolution string // the Jira resolution
-	Labels     string // a joined list
-	Count      int    // items in this text or group
-	Days       int    // days overdue, or days left
-	Level      int    // escalation level
-	Owners     int    // owners in a digest
-	Total      int    // items in a digest
+	Key      string // ticket key, SEC-12
+	Summary  string // ticket summary
+	Advisory string // CVE or advisory id
+	Lane     string // the lane as worded ("patch now")
+	Action   string // action requested ("patch in window")
+	Owner    string // owner's name
+	Field    string // a field's label
+	Section  string // the handoff template section a field belongs to
+	Date     string // a date, 2006-01-02
+	Labels   string // a joined list
+	Count    int    // items in this text or group
+	Days     int    // days overdue, or days left
+	Level    int    // escalation level
+	Owners   int    // owners in a digest
+	Total    int    // items in a digest
 }
 
 // sampleData is used to try a template once before accepting it.
 func sampleData() msgData {
 	return msgData{Key: "SEC-1", Summary: "s", Advisory: "CVE-2026-0001", Lane: "patch now",
 		Action: "patch now", Owner: "o", Field: "f", Section: "Scope", Date: "2026-01-02",
-		Resolution: "Done", Labels: "a, b", Count: 2, Days: 3, Level: 1, Owners: 1, Total: 2}
+		Labels: "a, b", Count: 2, Days: 3, Level: 1, Owners: 1, Total: 2}
 }
 
 func wordingFuncs() template.FuncMap {
