@@ -120,22 +120,3 @@ func TestThreadsManyTickets(t *testing.T) {
 		t.Fatalf("Threads(nil) = %v, %v", got, err)
 	}
 }
-
-// TestInListsKeepFewStatements: IN lists of every length from 1 to 600
-// compile to a handful of cached statements, not one per length.
-func TestInListsKeepFewStatements(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, _ := openTest(t)
-	before := len(s.stmts.stmts)
-	var keys []string
-	for n := 1; n <= 600; n++ {
-		keys = append(keys, fmt.Sprintf("X-%d", n))
-		if _, err := s.Threads(ctx, keys); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if added := len(s.stmts.stmts) - before; added > 6 {
-		t.Fatalf("%d statements cached for IN lists of 1 to 600, want at most 6", added)
-	}
-}

@@ -132,3 +132,28 @@ func seed(b *testing.B, s *SQLite, n, perItem int) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkThreads reads the threads of 200 tickets (100 have one), as a
+// sync does for a page of tickets: one IN list.
+func BenchmarkThreads(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openTest(b)
+	keys := make([]string, 200)
+	for i := range keys {
+		keys[i] = "SEC-" + strconv.Itoa(i)
+		if i%2 == 0 {
+			if err := s.SetThread(ctx, keys[i], ports.Receipt{Channel: "C1", TS: keys[i], Parts: 1}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for b.Loop() {
+		got, err := s.Threads(ctx, keys)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) != len(keys)/2 {
+			b.Fatalf("%d threads, want %d", len(got), len(keys)/2)
+		}
+	}
+}

@@ -16,7 +16,7 @@ import (
 // sendCols is the column list every send query selects, in scanSend's order.
 const sendCols = `s.id, s.ref, s.kind, s.recipient, s.level, s.intended_at, s.done_at, s.channel, s.ts`
 
-// The statements every send runs; prepared once at Open (prepared.go).
+// The statements every send runs.
 const (
 	// ON CONFLICT DO NOTHING + RETURNING yields no row when the Ref is
 	// taken; the transaction holds the write lock, so the existing row
@@ -57,9 +57,17 @@ func (s *SQLite) IntendAll(ctx context.Context, ins []ports.Send) ([]ports.Inten
 	out := make([]ports.Intended, len(ins))
 	failed := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Prepared once for the batch; the transaction closes them.
+		send, err := tx.PrepareContext(ctx, qInsertSend)
+		if err != nil {
+			return err
+		}
+		item, err := tx.PrepareContext(ctx, qInsertItem)
+		if err != nil {
+			return err
+		}
 		for i, in := range ins {
-			var err error
-			if out[i], err = s.intend(ctx, tx, in); err != nil {
+			if out[i], err = s.intend(ctx, tx, send, item, in); err != nil {
 				failed = true
 				return fmt.Errorf("store: intend %q (send %d of %d): %w", in.Ref, i+1, len(ins), err)
 			}
@@ -75,8 +83,9 @@ func (s *SQLite) IntendAll(ctx context.Context, ins []ports.Send) ([]ports.Inten
 	return out, nil
 }
 
-// intend is Intend inside tx.
-func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, in ports.Send) (ports.Intended, error) {
+// intend is Intend inside tx, with the transaction's statements that
+// insert a send and an item.
+func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, send, item *sql.Stmt, in ports.Send) (ports.Intended, error) {
 	if in.Ref == "" {
 		return ports.Intended{}, errors.New("empty ref")
 	}
@@ -95,11 +104,11 @@ func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, in ports.Send) (ports.I
 	// taken; the transaction holds the write lock, so the existing row
 	// read next cannot change under us.
 	var id int64
-	err = s.in(tx).QueryRowContext(ctx, qInsertSend,
+	err = send.QueryRowContext(ctx,
 		in.Ref, in.Kind, in.Recipient, in.Level, intended, done, in.Channel, in.TS).Scan(&id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		sends, err := querySends(ctx, s.in(tx), `SELECT `+sendCols+` FROM sends s WHERE s.ref = $1`, in.Ref)
+		sends, err := querySends(ctx, tx, `SELECT `+sendCols+` FROM sends s WHERE s.ref = $1`, in.Ref)
 		if err != nil {
 			return ports.Intended{}, err
 		}
@@ -111,9 +120,9 @@ func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, in ports.Send) (ports.I
 		return ports.Intended{}, err
 	}
 	items := normItems(in.Items)
-	for _, item := range items {
-		if _, err := s.in(tx).ExecContext(ctx, qInsertItem, id, item); err != nil {
-			return ports.Intended{}, fmt.Errorf("item %s: %w", item, err)
+	for _, it := range items {
+		if _, err := item.ExecContext(ctx, id, it); err != nil {
+			return ports.Intended{}, fmt.Errorf("item %s: %w", it, err)
 		}
 	}
 	rec := in
@@ -142,8 +151,13 @@ func (s *SQLite) DoneAll(ctx context.Context, cs []ports.Completion) error {
 	}
 	failed := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Prepared once for the batch; the transaction closes it.
+		mark, err := tx.PrepareContext(ctx, qMarkDone)
+		if err != nil {
+			return err
+		}
 		for _, c := range cs {
-			if err := s.done(ctx, tx, c); err != nil {
+			if err := s.done(ctx, tx, mark, c); err != nil {
 				failed = true
 				return fmt.Errorf("store: done send %d: %w", c.ID, err)
 			}
@@ -165,8 +179,9 @@ func batchErr(what, first string, n int, err error) error {
 	return fmt.Errorf("store: %s %s and %d more: %w", what, first, n-1, err)
 }
 
-// done is Done inside tx.
-func (s *SQLite) done(ctx context.Context, tx *sql.Tx, c ports.Completion) error {
+// done is Done inside tx, with the transaction's statement that marks a
+// send done.
+func (s *SQLite) done(ctx context.Context, tx *sql.Tx, mark *sql.Stmt, c ports.Completion) error {
 	at, r, thread := c.At, c.Receipt, c.Thread
 	if at.IsZero() {
 		at = s.now()
@@ -175,7 +190,7 @@ func (s *SQLite) done(ctx context.Context, tx *sql.Tx, c ports.Completion) error
 	if err != nil {
 		return err
 	}
-	res, err := s.in(tx).ExecContext(ctx, qMarkDone, n, r.Channel, r.TS, c.ID)
+	res, err := mark.ExecContext(ctx, n, r.Channel, r.TS, c.ID)
 	if err != nil {
 		return err
 	}
@@ -188,7 +203,7 @@ func (s *SQLite) done(ctx context.Context, tx *sql.Tx, c ports.Completion) error
 		// and a newer one since must not be put back.
 		thread = ""
 		var ch, ts string
-		err = s.in(tx).QueryRowContext(ctx, `SELECT channel, ts FROM sends WHERE id = $1`, c.ID).Scan(&ch, &ts)
+		err = tx.QueryRowContext(ctx, `SELECT channel, ts FROM sends WHERE id = $1`, c.ID).Scan(&ch, &ts)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound
@@ -201,7 +216,7 @@ func (s *SQLite) done(ctx context.Context, tx *sql.Tx, c ports.Completion) error
 	if thread == "" {
 		return nil
 	}
-	if _, err := s.in(tx).ExecContext(ctx, qSetThread, thread, r.Channel, r.TS, r.Parts); err != nil {
+	if _, err := tx.ExecContext(ctx, qSetThread, thread, r.Channel, r.TS, r.Parts); err != nil {
 		return fmt.Errorf("set thread %s: %w", thread, err)
 	}
 	return nil
@@ -214,7 +229,7 @@ func (s *SQLite) done(ctx context.Context, tx *sql.Tx, c ports.Completion) error
 func (s *SQLite) Forget(ctx context.Context, id int64) error {
 	wrap := func(err error) error { return fmt.Errorf("store: forget send %d: %w", id, err) }
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := s.in(tx).ExecContext(ctx, `DELETE FROM sends WHERE id = $1 AND done_at IS NULL`, id)
+		res, err := tx.ExecContext(ctx, `DELETE FROM sends WHERE id = $1 AND done_at IS NULL`, id)
 		if err != nil {
 			return wrap(err)
 		}
@@ -222,7 +237,7 @@ func (s *SQLite) Forget(ctx context.Context, id int64) error {
 			return wrapNil(wrap, err)
 		}
 		var done sql.NullInt64
-		err = s.in(tx).QueryRowContext(ctx, `SELECT done_at FROM sends WHERE id = $1`, id).Scan(&done)
+		err = tx.QueryRowContext(ctx, `SELECT done_at FROM sends WHERE id = $1`, id).Scan(&done)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return nil
@@ -237,7 +252,7 @@ func (s *SQLite) Forget(ctx context.Context, id int64) error {
 
 // Open lists intents recorded but never marked done, oldest first.
 func (s *SQLite) Open(ctx context.Context) ([]ports.Send, error) {
-	sends, err := querySends(ctx, s.on(s.r),
+	sends, err := querySends(ctx, s.r,
 		`SELECT `+sendCols+` FROM sends s WHERE s.done_at IS NULL ORDER BY s.intended_at, s.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: open intents: %w", err)
@@ -248,7 +263,7 @@ func (s *SQLite) Open(ctx context.Context) ([]ports.Send, error) {
 // History lists the done sends that covered item, oldest first (by when
 // they were sent). Each send carries all its items, not only this one.
 func (s *SQLite) History(ctx context.Context, item string) ([]ports.Send, error) {
-	sends, err := querySends(ctx, s.on(s.r), `SELECT `+sendCols+`
+	sends, err := querySends(ctx, s.r, `SELECT `+sendCols+`
 		FROM send_items i JOIN sends s ON s.id = i.send_id
 		WHERE i.item = $1 AND s.done_at IS NOT NULL
 		ORDER BY s.done_at, s.id`, item)
@@ -334,26 +349,17 @@ func loadItems(ctx context.Context, q querier, sends []ports.Send) error {
 	return nil
 }
 
-// inList is the placeholders and arguments of an IN list of vals. The list
-// is padded (the last value repeated, which IN ignores) to one of a few
-// lengths: each length is a statement of its own, prepared once and
-// cached for good, so the lengths must not be as many as the callers'.
+// inList is the placeholders ($1, $2, …) and arguments of an IN list of
+// vals.
 func inList[T any](vals []T) (string, []any) {
-	n := len(vals)
-	for _, size := range []int{1, 4, 16, 64, 256, itemsChunk} {
-		if n <= size {
-			n = size
-			break
-		}
-	}
 	var b strings.Builder
-	args := make([]any, n)
-	for i := range n {
+	args := make([]any, len(vals))
+	for i, v := range vals {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("$" + strconv.Itoa(i+1))
-		args[i] = vals[min(i, len(vals)-1)]
+		args[i] = v
 	}
 	return b.String(), args
 }

@@ -33,8 +33,6 @@ type SQLite struct {
 	// other, so the CLI's listing never stalls the daemon's cycle.
 	r   *sql.DB
 	now func() time.Time
-	// stmts holds the statements prepared so far (prepared.go).
-	stmts stmtCache
 }
 
 // Option configures Open.
@@ -122,10 +120,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 		s.Close()
 		return nil, fmt.Errorf("store: open %s: readers: %w", path, err)
 	}
-	if err := s.warm(ctx); err != nil {
-		_ = s.Close()
-		return nil, fmt.Errorf("store: open %s: prepare statements: %w", path, err)
-	}
 	return s, nil
 }
 
@@ -175,7 +169,6 @@ func (s *SQLite) checkJournal(ctx context.Context) error {
 
 // Close closes the file. Calls after Close fail.
 func (s *SQLite) Close() error {
-	s.stmts.close()
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close())

@@ -14,7 +14,7 @@ import (
 // when the ticket has none yet.
 func (s *SQLite) Thread(ctx context.Context, key string) (ports.Receipt, bool, error) {
 	var r ports.Receipt
-	err := s.on(s.r).QueryRowContext(ctx,
+	err := s.r.QueryRowContext(ctx,
 		`SELECT channel, ts, parts FROM threads WHERE ticket = $1`, key).Scan(&r.Channel, &r.TS, &r.Parts)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -32,7 +32,7 @@ func (s *SQLite) Threads(ctx context.Context, keys []string) (map[string]ports.R
 	for start := 0; start < len(keys); start += itemsChunk {
 		chunk := keys[start:min(start+itemsChunk, len(keys))]
 		ph, args := inList(chunk)
-		rows, err := s.on(s.r).QueryContext(ctx,
+		rows, err := s.r.QueryContext(ctx,
 			`SELECT ticket, channel, ts, parts FROM threads WHERE ticket IN (`+ph+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: threads of %d tickets: %w", len(keys), err)
@@ -55,7 +55,7 @@ func (s *SQLite) Threads(ctx context.Context, keys []string) (map[string]ports.R
 
 // SetThread records (or replaces) the Slack thread for a ticket.
 func (s *SQLite) SetThread(ctx context.Context, key string, r ports.Receipt) error {
-	_, err := s.on(s.w).ExecContext(ctx, qSetThread, key, r.Channel, r.TS, r.Parts)
+	_, err := s.w.ExecContext(ctx, qSetThread, key, r.Channel, r.TS, r.Parts)
 	if err != nil {
 		return fmt.Errorf("store: set thread %s: %w", key, err)
 	}
@@ -116,7 +116,7 @@ func (s *SQLite) Snooze(ctx context.Context, key string, until time.Time, by str
 	if err != nil {
 		return fmt.Errorf("store: snooze %s: %w", key, err)
 	}
-	_, err = s.on(s.w).ExecContext(ctx, `INSERT INTO snoozes (ticket, until_at, snoozed_by, snoozed_at)
+	_, err = s.w.ExecContext(ctx, `INSERT INTO snoozes (ticket, until_at, snoozed_by, snoozed_at)
 		VALUES ($1, $2, $3, $4)
 		ON CONFLICT (ticket) DO UPDATE SET until_at = excluded.until_at,
 			snoozed_by = excluded.snoozed_by, snoozed_at = excluded.snoozed_at`,
@@ -140,7 +140,7 @@ func (s *SQLite) SnoozedUntil(ctx context.Context, key string) (time.Time, error
 
 // Unsnooze lifts a ticket's snooze; lifting none is a no-op.
 func (s *SQLite) Unsnooze(ctx context.Context, key string) error {
-	if _, err := s.on(s.w).ExecContext(ctx, `DELETE FROM snoozes WHERE ticket = $1`, key); err != nil {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM snoozes WHERE ticket = $1`, key); err != nil {
 		return fmt.Errorf("store: unsnooze %s: %w", key, err)
 	}
 	return nil
@@ -149,7 +149,7 @@ func (s *SQLite) Unsnooze(ctx context.Context, key string) error {
 // getTime reads one nanosecond column; no row is the zero time.
 func (s *SQLite) getTime(ctx context.Context, query string, key string) (time.Time, error) {
 	var n sql.NullInt64
-	err := s.on(s.r).QueryRowContext(ctx, query, key).Scan(&n)
+	err := s.r.QueryRowContext(ctx, query, key).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
@@ -166,9 +166,9 @@ func (s *SQLite) setTime(ctx context.Context, t time.Time, del, upsert string, k
 		return err
 	}
 	if !n.Valid {
-		_, err = s.on(s.w).ExecContext(ctx, del, key)
+		_, err = s.w.ExecContext(ctx, del, key)
 		return err
 	}
-	_, err = s.on(s.w).ExecContext(ctx, upsert, key, n)
+	_, err = s.w.ExecContext(ctx, upsert, key, n)
 	return err
 }
