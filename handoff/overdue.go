@@ -77,9 +77,9 @@ func DueItems(ev Evaluation, p Policy, now time.Time, loc *time.Location) []Due 
 // collects the due items of a whole scope keeps briefs, and turns the few
 // it is about to write about back into Dues (Due).
 //
-// A Due made from a brief renders the same HeadsUp, Reminder, Escalation,
-// Digest and PersonalDigest as the Due it was made from; ClosureRequest,
-// which lists the handoff's closure proof, needs the whole handoff.
+// A Due made from a brief renders the same HeadsUp, Reminder and
+// Escalation as the Due it was made from; the digests are built from
+// briefs (DigestBriefs, PersonalDigestBriefs).
 type DueBrief struct {
 	Kind       DueKind
 	Key        string
