@@ -159,7 +159,7 @@ func (e *Engine) runJob(ctx context.Context, j *job, late bool) {
 	default:
 		log.Info("job done")
 		if j.catchUp && !e.opt.DryRun {
-			if err := e.opt.Ledger.SetLastRun(ctx, j.name, start); err != nil {
+			if err := e.opt.Runs.SetLastRun(ctx, j.name, start); err != nil {
 				log.Error("could not record the run", "err", err)
 			}
 		}
@@ -175,14 +175,14 @@ func (e *Engine) catchUp(ctx context.Context, jobs []*job, retry time.Duration) 
 		if !j.catchUp || ctx.Err() != nil {
 			continue
 		}
-		last, err := e.opt.Ledger.LastRun(ctx, j.name)
+		last, err := e.opt.Runs.LastRun(ctx, j.name)
 		if err != nil {
 			e.log.Error("catch-up: could not read the last run", "job", j.name, "err", err)
 			continue
 		}
 		if last.IsZero() {
 			if !e.opt.DryRun {
-				if err := e.opt.Ledger.SetLastRun(ctx, j.name, now); err != nil {
+				if err := e.opt.Runs.SetLastRun(ctx, j.name, now); err != nil {
 					e.log.Error("catch-up: could not record the first start", "job", j.name, "err", err)
 				}
 			}

@@ -70,10 +70,18 @@ type QuietHours struct {
 type Options struct {
 	Tracker   Tracker
 	Messenger Messenger
-	Ledger    Ledger
-	Projects  []Project
-	Nag       NagPolicy
-	Wording   handoff.Wording
+	// The ledger's ports (ports.go); the store satisfies them all.
+	Sends      SendLog
+	Intents    OpenIntents
+	History    SendHistory
+	Threads    ThreadLog
+	Watermarks Watermarks
+	Runs       RunLog
+	Snoozes    Snoozes
+
+	Projects []Project
+	Nag      NagPolicy
+	Wording  handoff.Wording
 	// Location is the team's time zone: days, weeks and quiet hours are
 	// counted there.
 	Location *time.Location
@@ -152,11 +160,22 @@ var ErrPartial = errors.New("cycle incomplete")
 
 // New checks the options and returns an engine.
 func New(opt Options) (*Engine, error) {
-	if opt.Tracker == nil || opt.Ledger == nil {
-		return nil, errors.New("scheduler: a tracker and a ledger are required")
+	if opt.Tracker == nil {
+		return nil, errors.New("scheduler: a tracker is required")
 	}
 	if opt.Messenger == nil {
 		return nil, errors.New("scheduler: a messenger is required")
+	}
+	for _, p := range []struct {
+		name string
+		port any
+	}{
+		{"Sends", opt.Sends}, {"Intents", opt.Intents}, {"History", opt.History}, {"Threads", opt.Threads},
+		{"Watermarks", opt.Watermarks}, {"Runs", opt.Runs}, {"Snoozes", opt.Snoozes},
+	} {
+		if p.port == nil {
+			return nil, fmt.Errorf("scheduler: the ledger port Options.%s is required", p.name)
+		}
 	}
 	if len(opt.Projects) == 0 {
 		return nil, errors.New("scheduler: no projects configured")

@@ -228,6 +228,12 @@ func newMemLedger() *memLedger {
 	return &memLedger{calls: map[string]int{}, threads: map[string]ports.Receipt{}, marks: map[string]time.Time{}, runs: map[string]time.Time{}, snoozes: map[string]time.Time{}}
 }
 
+// plug sets every ledger port of opt to l, as the app does with the store.
+func (l *memLedger) plug(opt *Options) {
+	opt.Sends, opt.Intents, opt.History, opt.Threads = l, l, l, l
+	opt.Watermarks, opt.Runs, opt.Snoozes = l, l, l
+}
+
 func (l *memLedger) Intend(ctx context.Context, s ports.Send) (ports.Send, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

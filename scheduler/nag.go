@@ -245,12 +245,12 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.DueBrief)
 // planItem decides whether one item is reminded, warned of or escalated
 // today, from what the ledger says was already sent about it.
 func (c *cycle) planItem(ctx context.Context, owner string, d handoff.DueBrief, today string, p *plan) error {
-	if until, err := c.e.opt.Ledger.SnoozedUntil(ctx, d.Key); err != nil {
+	if until, err := c.e.opt.Snoozes.SnoozedUntil(ctx, d.Key); err != nil {
 		return fmt.Errorf("%s: ledger snooze: %w", d.Key, err)
 	} else if c.now.Before(until) {
 		return nil
 	}
-	hist, err := c.e.opt.Ledger.History(ctx, d.ItemKey())
+	hist, err := c.e.opt.History.History(ctx, d.ItemKey())
 	if err != nil {
 		return fmt.Errorf("%s: ledger history: %w", d.Key, err)
 	}

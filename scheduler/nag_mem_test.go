@@ -103,13 +103,14 @@ func (s *sinkMessenger) Lookup(ctx context.Context, to ports.Recipient, ref stri
 	return ports.Receipt{}, false, nil
 }
 
-// nullLedger remembers nothing: every item is new, nothing is snoozed.
-type nullLedger struct{ *memLedger }
+// nullSends records no send, so every item is new (and, with an empty
+// ledger behind it, nothing is snoozed).
+type nullSends struct{ SendLog }
 
-func (l *nullLedger) Intend(ctx context.Context, s ports.Send) (ports.Send, bool, error) {
+func (nullSends) Intend(ctx context.Context, s ports.Send) (ports.Send, bool, error) {
 	return s, false, nil
 }
-func (l *nullLedger) Done(ctx context.Context, id int64, r ports.Receipt, at time.Time, thread string) error {
+func (nullSends) Done(ctx context.Context, id int64, r ports.Receipt, at time.Time, thread string) error {
 	return nil
 }
 
@@ -172,11 +173,15 @@ func TestNagDigestMemory(t *testing.T) {
 	for _, mode := range []string{"kept", "streamed"} {
 		for _, personal := range []bool{false, true} {
 			msg := &sinkMessenger{}
-			e, err := New(Options{
-				Tracker: gen, Messenger: msg, Ledger: &nullLedger{newMemLedger()}, Location: berlin, Now: func() time.Time { return t0 },
+			opt := Options{
+				Tracker: gen, Messenger: msg, Location: berlin, Now: func() time.Time { return t0 },
 				Projects: []Project{{Name: "SEC", Policy: handoff.DefaultPolicy()}},
 				Nag:      NagPolicy{DigestChannel: "#patch-digest", EscalationChannel: "#patch-escalations", EscalateAfter: 3, PersonalDigest: personal},
-			})
+			}
+			led := newMemLedger()
+			led.plug(&opt)
+			opt.Sends = nullSends{led}
+			e, err := New(opt)
 			if err != nil {
 				t.Fatal(err)
 			}

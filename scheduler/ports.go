@@ -36,9 +36,22 @@ type Messenger interface {
 	Lookup(ctx context.Context, to ports.Recipient, ref string, since time.Time) (ports.Receipt, bool, error)
 }
 
-// Ledger is what the jobs need from the store: what was said to whom and
-// when, and where each job got to.
-type Ledger interface {
+// The ledger — what was said to whom and when, and where each job got to —
+// is seen through the small interfaces below, one for each thing a job
+// asks of it. The store satisfies them all; each job names only those it
+// uses:
+//
+//	sync      SendLog, OpenIntents, ThreadLog, Watermarks
+//	nag       SendLog, OpenIntents, SendHistory, Snoozes
+//	digest    SendLog, OpenIntents
+//	recovery  SendLog, OpenIntents, ThreadLog
+//	daemon    RunLog (catching up missed nags and digests)
+//
+// (nag and digest list open intents only because every job's cycle does.)
+
+// SendLog records each send: the intent before it goes out, and that it
+// went (where to), so a send is made exactly once.
+type SendLog interface {
 	// Intend records the intent to send s. When a send with the same Ref
 	// exists it returns that one and existed=true (done or still open).
 	Intend(ctx context.Context, s ports.Send) (rec ports.Send, existed bool, err error)
@@ -54,28 +67,47 @@ type Ledger interface {
 	// Forget drops an open intent that was never sent (so it can be tried
 	// again under the same Ref).
 	Forget(ctx context.Context, id int64) error
+}
+
+// OpenIntents lists the intents a crash or a failed send left open.
+type OpenIntents interface {
 	// Open lists intents that were recorded but never marked done.
 	Open(ctx context.Context) ([]ports.Send, error)
+}
+
+// SendHistory is what was already sent about an item: the nag's backoff
+// and escalation count from it.
+type SendHistory interface {
 	// History lists the done sends that covered an item, oldest first.
 	History(ctx context.Context, item string) ([]ports.Send, error)
+}
 
-	// Thread is the Slack thread kept for a ticket's follow-ups.
+// ThreadLog is the Slack thread kept for each ticket's follow-ups. A
+// thread is written with the send that starts it (SendLog.Done).
+type ThreadLog interface {
+	// Thread is the Slack thread kept for a ticket, if it has one.
 	Thread(ctx context.Context, key string) (ports.Receipt, bool, error)
 	// Threads is Thread for several tickets; those without are absent.
 	Threads(ctx context.Context, keys []string) (map[string]ports.Receipt, error)
-	SetThread(ctx context.Context, key string, r ports.Receipt) error
+}
 
-	// Watermark is where the last successful incremental sync of a
-	// project got to; a failed cycle never moves it.
+// Watermarks are where the last successful incremental sync of each
+// project got to; a failed cycle never moves one.
+type Watermarks interface {
 	Watermark(ctx context.Context, project string) (time.Time, error)
 	SetWatermark(ctx context.Context, project string, t time.Time) error
+}
 
-	// LastRun is when a job last completed, for catching up runs missed
-	// while the daemon was down.
+// RunLog is when each job last completed, for catching up runs missed
+// while the daemon was down.
+type RunLog interface {
 	LastRun(ctx context.Context, job string) (time.Time, error)
 	SetLastRun(ctx context.Context, job string, t time.Time) error
+}
 
-	// Snoozes silence reminders about a ticket until a time.
-	Snooze(ctx context.Context, key string, until time.Time, by string) error
+// Snoozes silence reminders about a ticket until a time (set by the CLI's
+// snooze command, read by the nag).
+type Snoozes interface {
+	// SnoozedUntil is when a ticket's snooze ends; zero when it has none.
 	SnoozedUntil(ctx context.Context, key string) (time.Time, error)
 }

@@ -21,7 +21,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 	if e.opt.DryRun {
 		return 0, nil
 	}
-	open, err := e.opt.Ledger.Open(ctx)
+	open, err := e.opt.Intents.Open(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("recover: ledger: %w", err)
 	}
@@ -29,7 +29,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 	n := 0
 	for _, s := range open {
 		if now.Sub(s.Intended) > staleIntent {
-			if err := e.opt.Ledger.Forget(ctx, s.ID); err != nil {
+			if err := e.opt.Sends.Forget(ctx, s.ID); err != nil {
 				return n, fmt.Errorf("recover: forget %s: %w", s.Ref, err)
 			}
 			e.log.Warn("dropped a stale unsent intent", "ref", s.Ref, "intended", s.Intended)
@@ -44,7 +44,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 		if !found {
 			continue
 		}
-		if err := e.opt.Ledger.Done(ctx, s.ID, r, now, e.threadFor(ctx, s)); err != nil {
+		if err := e.opt.Sends.Done(ctx, s.ID, r, now, e.threadFor(ctx, s)); err != nil {
 			return n, fmt.Errorf("recover: mark %s sent: %w", s.Ref, err)
 		}
 		e.log.Info("an intent left open was sent before the restart", "ref", s.Ref)
@@ -61,7 +61,7 @@ func (e *Engine) threadFor(ctx context.Context, s ports.Send) string {
 	if s.Kind != "validation" || key == "" {
 		return ""
 	}
-	if _, ok, err := e.opt.Ledger.Thread(ctx, key); err != nil || ok {
+	if _, ok, err := e.opt.Threads.Thread(ctx, key); err != nil || ok {
 		return ""
 	}
 	return key

@@ -29,7 +29,7 @@ func (c *cycle) intend(ctx context.Context, s ports.Send) (intent, error) {
 	if c.dry {
 		return intent{rec: s}, nil
 	}
-	rec, existed, err := c.e.opt.Ledger.Intend(ctx, s)
+	rec, existed, err := c.e.opt.Sends.Intend(ctx, s)
 	if err != nil {
 		return intent{}, fmt.Errorf("ledger: record %s: %w", s.Ref, err)
 	}
@@ -50,7 +50,7 @@ func (c *cycle) intendAll(ctx context.Context, ss []ports.Send) ([]intent, error
 	if c.dry {
 		return out, nil
 	}
-	got, err := c.e.opt.Ledger.IntendAll(ctx, ss)
+	got, err := c.e.opt.Sends.IntendAll(ctx, ss)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: record %d sends from %s: %w", len(ss), ss[0].Ref, err)
 	}
@@ -132,7 +132,7 @@ func (c *cycle) post(ctx context.Context, in intent, m ports.Message) (*made, po
 
 // record marks one send done, with its thread.
 func (c *cycle) record(ctx context.Context, s *made) error {
-	if err := c.e.opt.Ledger.Done(ctx, s.c.ID, s.c.Receipt, s.c.At, s.c.Thread); err != nil {
+	if err := c.e.opt.Sends.Done(ctx, s.c.ID, s.c.Receipt, s.c.At, s.c.Thread); err != nil {
 		return fmt.Errorf("ledger: mark %s sent: %w", s.in.rec.Ref, err)
 	}
 	return nil
@@ -163,7 +163,7 @@ func (c *cycle) doneAll(ctx context.Context, ss []*made, fail func(err error, ke
 	for i, s := range ss {
 		cs[i] = s.c
 	}
-	if err := c.e.opt.Ledger.DoneAll(ctx, cs); err != nil {
+	if err := c.e.opt.Sends.DoneAll(ctx, cs); err != nil {
 		c.e.log.Warn("ledger: could not mark a batch of sends done; marking them one by one", "sends", len(ss), "err", err)
 		for _, s := range ss {
 			if err := c.record(ctx, s); err != nil {

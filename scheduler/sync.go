@@ -44,7 +44,7 @@ func (e *Engine) newCycle(ctx context.Context, job string, dry, countsOnly bool)
 	if dry {
 		return c, nil
 	}
-	open, err := e.opt.Ledger.Open(ctx)
+	open, err := e.opt.Intents.Open(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: list open intents: %w", err)
 	}
@@ -126,7 +126,7 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narrowed bool) error {
 	req := ports.ScanRequest{Project: p.Name, Keys: o.Keys, JQL: o.JQL}
 	if !o.Full && !narrowed {
-		wm, err := c.e.opt.Ledger.Watermark(ctx, p.Name)
+		wm, err := c.e.opt.Watermarks.Watermark(ctx, p.Name)
 		if err != nil {
 			return fmt.Errorf("project %s: ledger watermark: %w", p.Name, err)
 		}
@@ -177,7 +177,7 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 	if failed > 0 || c.rep.Deferred > deferred || narrowed || c.dry {
 		return nil
 	}
-	if err := c.e.opt.Ledger.SetWatermark(ctx, p.Name, c.now); err != nil {
+	if err := c.e.opt.Watermarks.SetWatermark(ctx, p.Name, c.now); err != nil {
 		return fmt.Errorf("project %s: ledger set watermark: %w", p.Name, err)
 	}
 	return nil
@@ -393,7 +393,7 @@ func (c *cycle) forget(ctx context.Context, ins []intent) {
 	ctx, cancel := recordCtx(ctx)
 	defer cancel()
 	for _, in := range ins {
-		if err := c.e.opt.Ledger.Forget(ctx, in.rec.ID); err != nil {
+		if err := c.e.opt.Sends.Forget(ctx, in.rec.ID); err != nil {
 			c.e.log.Warn("could not drop an unsent intent; the next run looks it up", "ref", in.rec.Ref, "err", err)
 		}
 	}
@@ -453,7 +453,7 @@ func (c *cycle) threads(ctx context.Context, keys []string) (map[string]ports.Re
 	if c.dry || len(keys) == 0 {
 		return nil, nil
 	}
-	th, err := c.e.opt.Ledger.Threads(ctx, keys)
+	th, err := c.e.opt.Threads.Threads(ctx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("ledger threads: %w", err)
 	}

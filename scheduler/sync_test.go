@@ -70,10 +70,11 @@ func newRig(t *testing.T, mod func(*Options)) *rig {
 	r := &rig{clock: c, jira: newFakeTracker(c.Now), slack: newFakeMessenger(), led: newMemLedger()}
 	r.slack.users["acc-ana"] = "UANA"
 	opt := Options{
-		Tracker: r.jira, Messenger: r.slack, Ledger: r.led, Location: berlin, Now: c.Now,
+		Tracker: r.jira, Messenger: r.slack, Location: berlin, Now: c.Now,
 		Projects: []Project{{Name: "SEC", Policy: handoff.DefaultPolicy(), Channels: map[handoff.Lane]string{"": "#patching"}}},
 		Nag:      NagPolicy{DigestChannel: "#patch-digest", EscalationChannel: "#patch-escalations", EscalateAfter: 3},
 	}
+	r.led.plug(&opt)
 	if mod != nil {
 		mod(&opt)
 	}

@@ -1,12 +1,15 @@
 // Package store is patchbot's ledger: what was said to whom and when, and
-// where each job got to. It satisfies the scheduler's ledger ports on a single SQLite
-// file (modernc.org/sqlite, pure Go, no cgo).
+// where each job got to, on a single SQLite file (modernc.org/sqlite, pure
+// Go, no cgo). *SQLite satisfies every one of the scheduler's small ledger
+// ports (SendLog, OpenIntents, SendHistory, ThreadLog, Watermarks, RunLog,
+// Snoozes) without importing the scheduler: they speak in the types of
+// handoff/ports.
 //
 // The package owns the ledger's file, its schema and its migrations, and the
-// translation between the scheduler's Send/Receipt values and rows. It must
-// not decide anything: whether a reminder is due, whether an intent left open
-// by a crash went out, or how long history must be kept are the scheduler's
-// calls. It talks to no network and reads no clock except to fill in a time
+// translation between the Send/Receipt values of handoff/ports and rows. It
+// must not decide anything: whether a reminder is due, whether an intent left
+// open by a crash went out, or how long history must be kept are the
+// scheduler's calls. It talks to no network and reads no clock except to fill in a time
 // the caller left zero (and that clock can be replaced with WithClock).
 //
 // # Portability

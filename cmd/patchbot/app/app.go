@@ -103,7 +103,8 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 	if err != nil {
 		return a, err
 	}
-	opt.Tracker, opt.Messenger, opt.Ledger, opt.Locker = a.Jira, messenger, a.Store, a.Store
+	opt.Tracker, opt.Messenger, opt.Locker = a.Jira, messenger, a.Store
+	opt.Sends, opt.Intents, opt.History, opt.Threads, opt.Watermarks, opt.Runs, opt.Snoozes = a.Store, a.Store, a.Store, a.Store, a.Store, a.Store, a.Store
 	opt.Now, opt.Logger = d.Now, d.Logger
 	opt.DryRun = opt.DryRun || d.DryRun
 	opt.Metrics = scheduler.NewMetrics(d.Registry)
