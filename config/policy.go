@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/texts"
 )
 
 // override converts one lane's override to the core's form.
@@ -67,8 +68,8 @@ func (c *Config) Policy(project string) (handoff.Policy, error) {
 }
 
 // Merged returns the bot's default wording with these replacements.
-func (w Wording) Merged() (handoff.Wording, error) {
-	m, err := handoff.DefaultWording().Merge(w)
+func (w Wording) Merged() (texts.Wording, error) {
+	m, err := texts.DefaultWording().Merge(w)
 	if err != nil {
 		return nil, fmt.Errorf("config: wording: %w", err)
 	}

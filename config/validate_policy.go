@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/texts"
 )
 
 // The checks of names the core defines: lanes, handoff fields, policy
@@ -112,7 +113,7 @@ func (v *validator) policy(path string, p Policy) {
 }
 
 func (v *validator) wording() {
-	defaults := handoff.DefaultWording()
+	defaults := texts.DefaultWording()
 	known := sortedKeys(defaults)
 	for _, k := range sortedKeys(v.c.Wording) {
 		path := Path("wording", k)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/patchbot/patchbot/handoff/internal/words"
 )
 
 // maxDateLen bounds what ParseDate looks at: no date form it reads is
@@ -91,14 +93,14 @@ func ParseDate(s string) (at time.Time, dateOnly bool, err error) {
 	// Only try the layouts the text can match: ISO layouts for text that
 	// starts like 2026-, layouts with month or weekday names only for text
 	// with letters. A failed time.Parse allocates its error.
-	iso := len(t) >= 10 && t[4] == '-' && isDigits(t[:4])
+	iso := len(t) >= 10 && t[4] == '-' && words.IsDigits(t[:4])
 	letters := strings.IndexFunc(t, func(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' }) >= 0
 	sep := firstNonDigit(t)
 	try := func(l string) bool {
 		if strings.HasPrefix(l, "2006-") != iso || iso && l == "2006-01-02" {
 			return false // a bare ISO date was read by isoDate
 		}
-		if ls := firstNonDigit(l); ls != sep && !(isLetter(ls) && isLetter(sep)) {
+		if ls := firstNonDigit(l); ls != sep && !(words.IsLetter(ls) && words.IsLetter(sep)) {
 			return false // "2/Jan/06" cannot match "30 Nov 2026"
 		}
 		// Month, weekday, zone and AM/PM names are the only letters in
@@ -126,7 +128,7 @@ func ParseDate(s string) (at time.Time, dateOnly bool, err error) {
 
 // isoDate reads YYYY-MM-DD without time.Parse, the common case.
 func isoDate(t string) (time.Time, bool) {
-	if len(t) != 10 || t[4] != '-' || t[7] != '-' || !isDigits(t[:4]) || !isDigits(t[5:7]) || !isDigits(t[8:]) {
+	if len(t) != 10 || t[4] != '-' || t[7] != '-' || !words.IsDigits(t[:4]) || !words.IsDigits(t[5:7]) || !words.IsDigits(t[8:]) {
 		return time.Time{}, false
 	}
 	y := int(t[0]-'0')*1000 + int(t[1]-'0')*100 + int(t[2]-'0')*10 + int(t[3]-'0')
@@ -150,22 +152,6 @@ func firstNonDigit(s string) byte {
 		}
 	}
 	return 0
-}
-
-// isLetter reports an ASCII letter.
-func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
-
-// isDigits reports a non-empty run of ASCII digits.
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // checkYear rejects dates no ticket means (year 0001, 19999).

@@ -46,7 +46,7 @@ func Evaluate(h Handoff, p Policy, now time.Time, loc *time.Location) Evaluation
 	}
 	ev.Findings = c.out
 	ev.Situation = situation(&ev, done)
-	ev.Ask = fillAsk(p.Asks[ev.Situation], &ev.Handoff)
+	ev.Ask = FillAsk(p.Asks[ev.Situation], &ev.Handoff)
 	switch {
 	case len(ev.Findings) == 0:
 		ev.Verdict = VerdictReady
@@ -107,11 +107,11 @@ func (c *checker) require(h *Handoff, stage string, id FieldID) {
 		alts = []FieldID{id}
 	}
 	for _, a := range alts {
-		if d := h.date(a); d != nil && d.Present() && d.Err != "" {
+		if d := h.DatePtr(a); d != nil && d.Present() && d.Err != "" {
 			c.add(c.finding(FindingInvalid, stage, id, d.Err))
 			return
 		}
-		if v := h.value(a); v != nil && v.Unfilled && unfilled == "" {
+		if v := h.ValuePtr(a); v != nil && v.Unfilled && unfilled == "" {
 			unfilled = v.Text
 		}
 	}
@@ -126,7 +126,7 @@ func (c *checker) require(h *Handoff, stage string, id FieldID) {
 // required or not: the bot would act on them.
 func (c *checker) invalidDates(h *Handoff, stage string) {
 	for _, id := range [...]FieldID{FieldDeadline, FieldReviewDate, FieldExceptionExpiry, FieldValidatedAt} {
-		if d := h.date(id); d.Present() && d.Err != "" {
+		if d := h.DatePtr(id); d.Present() && d.Err != "" {
 			c.add(c.finding(FindingInvalid, stage, id, d.Err))
 		}
 	}
@@ -229,12 +229,12 @@ func isNo(s string) bool {
 	return false
 }
 
-// fillAsk puts the ticket's own values into the seed ask's slots ("patch
+// FillAsk puts the ticket's own values into the seed ask's slots ("patch
 // [asset group/product] to [fixed version]" becomes "patch payments-web to
 // 3.0.8"). A slot with no value stays as the seed wrote it, which is
 // exactly what the owner is asked to fill in. The values are ticket text;
 // renderers escape them like any other.
-func fillAsk(ask string, h *Handoff) string {
+func FillAsk(ask string, h *Handoff) string {
 	if strings.IndexByte(ask, '[') < 0 {
 		return ask
 	}
@@ -249,7 +249,7 @@ func fillAsk(ask string, h *Handoff) string {
 			continue
 		}
 		for _, id := range a.fields {
-			if id == "" || !h.has(id) {
+			if id == "" || !h.Has(id) {
 				continue
 			}
 			v := h.Value(id).Text

@@ -166,25 +166,25 @@ func alternatives(id FieldID) []FieldID {
 func (h *Handoff) Satisfied(id FieldID) bool {
 	alts := alternatives(id)
 	if alts == nil {
-		return h.has(id)
+		return h.Has(id)
 	}
 	for _, a := range alts {
-		if h.has(a) {
+		if h.Has(a) {
 			return true
 		}
 	}
 	return false
 }
 
-// has reports whether one field holds a real value.
-func (h *Handoff) has(id FieldID) bool {
-	if d := h.date(id); d != nil {
+// Has reports whether one field holds a real value.
+func (h *Handoff) Has(id FieldID) bool {
+	if d := h.DatePtr(id); d != nil {
 		return d.Valid()
 	}
-	if p := h.person(id); p != nil {
+	if p := h.PersonPtr(id); p != nil {
 		return p.Present() || !p.User.IsZero()
 	}
-	if v := h.value(id); v != nil {
+	if v := h.ValuePtr(id); v != nil {
 		return v.Present()
 	}
 	return false
@@ -193,7 +193,7 @@ func (h *Handoff) has(id FieldID) bool {
 // Value returns a field's value by id; the zero Value for an unknown id.
 // Date and person fields return their embedded Value.
 func (h *Handoff) Value(id FieldID) Value {
-	if v := h.value(id); v != nil {
+	if v := h.ValuePtr(id); v != nil {
 		return *v
 	}
 	return Value{}
@@ -203,11 +203,11 @@ func (h *Handoff) Value(id FieldID) Value {
 // known. For a date field it sets the text only and clears the parse
 // result; Read parses dates after every value is in place.
 func (h *Handoff) SetValue(id FieldID, v Value) bool {
-	if d := h.date(id); d != nil {
+	if d := h.DatePtr(id); d != nil {
 		*d = Date{Value: v}
 		return true
 	}
-	p := h.value(id)
+	p := h.ValuePtr(id)
 	if p == nil {
 		return false
 	}
@@ -217,7 +217,7 @@ func (h *Handoff) SetValue(id FieldID, v Value) bool {
 
 // DateField returns a date field by id, and false when id is not a date.
 func (h *Handoff) DateField(id FieldID) (Date, bool) {
-	if d := h.date(id); d != nil {
+	if d := h.DatePtr(id); d != nil {
 		return *d, true
 	}
 	return Date{}, false
@@ -225,14 +225,14 @@ func (h *Handoff) DateField(id FieldID) (Date, bool) {
 
 // PersonField returns a person field by id, and false when id is not one.
 func (h *Handoff) PersonField(id FieldID) (Person, bool) {
-	if p := h.person(id); p != nil {
+	if p := h.PersonPtr(id); p != nil {
 		return *p, true
 	}
 	return Person{}, false
 }
 
-// date returns a pointer to a date field, or nil.
-func (h *Handoff) date(id FieldID) *Date {
+// DatePtr returns a pointer to a date field, or nil.
+func (h *Handoff) DatePtr(id FieldID) *Date {
 	switch id {
 	case FieldDeadline:
 		return &h.Change.Deadline
@@ -246,8 +246,8 @@ func (h *Handoff) date(id FieldID) *Date {
 	return nil
 }
 
-// person returns a pointer to a person field, or nil.
-func (h *Handoff) person(id FieldID) *Person {
+// PersonPtr returns a pointer to a person field, or nil.
+func (h *Handoff) PersonPtr(id FieldID) *Person {
 	switch id {
 	case FieldOwner:
 		return &h.Scope.Owner
@@ -257,9 +257,9 @@ func (h *Handoff) person(id FieldID) *Person {
 	return nil
 }
 
-// value returns a pointer to the Value of any field, or nil for an unknown
+// ValuePtr returns a pointer to the Value of any field, or nil for an unknown
 // id.
-func (h *Handoff) value(id FieldID) *Value {
+func (h *Handoff) ValuePtr(id FieldID) *Value {
 	switch id {
 	case FieldAdvisory:
 		return &h.Scope.Advisory

@@ -126,7 +126,7 @@ func TestSatisfiedAlternatives(t *testing.T) {
 			t.Parallel()
 			var h Handoff
 			h.SetValue(tc.set, Value{Text: "2026-12-01", From: SourceField})
-			if d := h.date(tc.set); d != nil {
+			if d := h.DatePtr(tc.set); d != nil {
 				d.At, d.DateOnly = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), true
 			}
 			if got := h.Satisfied(tc.req); got != tc.want {

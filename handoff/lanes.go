@@ -2,7 +2,8 @@ package handoff
 
 import (
 	"strings"
-	"unicode"
+
+	"github.com/patchbot/patchbot/handoff/internal/words"
 )
 
 // lanePhrase is one wording of a lane, normalised (lower case, words
@@ -86,7 +87,7 @@ const maxLaneLen = 200
 // the text. Text naming several lanes, or none, gives LaneUnknown, false.
 // Blocked is a state, not a lane: see IsBlockedText.
 func ParseLane(s string) (Lane, bool) {
-	n := normalizeWords(s, maxLaneLen)
+	n := words.Normalize(s, maxLaneLen)
 	if n == "" {
 		return LaneUnknown, false
 	}
@@ -153,36 +154,6 @@ func onlyLane(n string) Lane {
 // is blocked ("Blocked", "blocked - waiting for vendor"), and not
 // "unblocked" or "not blocked".
 func IsBlockedText(s string) bool {
-	n := " " + normalizeWords(s, maxLaneLen) + " "
+	n := " " + words.Normalize(s, maxLaneLen) + " "
 	return strings.Contains(n, " blocked ") && !strings.Contains(n, " not blocked ") && !strings.Contains(n, " no longer blocked ")
-}
-
-// normalizeWords lower-cases s, turns everything but letters and digits
-// into spaces and collapses runs of spaces; it looks at most max bytes.
-func normalizeWords(s string, max int) string {
-	if len(s) > max {
-		s = s[:max]
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	space := true
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-			space = false
-		case r >= 'A' && r <= 'Z':
-			b.WriteRune(r + ('a' - 'A'))
-			space = false
-		case r > 127 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			b.WriteRune(unicode.ToLower(r))
-			space = false
-		default:
-			if !space {
-				b.WriteByte(' ')
-				space = true
-			}
-		}
-	}
-	return strings.TrimSuffix(b.String(), " ")
 }

@@ -1,7 +1,9 @@
-// Package handoff is patchbot's pure core: it reads a Jira patch ticket into
-// a handoff (the fields a patch owner needs, grouped as the seeds group them),
-// checks it against the policy for its action lane, evaluates what is due or
-// overdue at a given instant, and builds every text the bot sends.
+// Package handoff is patchbot's pure core: the handoff a patch owner needs
+// (the fields, grouped as the seeds group them), the policy for each action
+// lane, the evaluation of a handoff against it, and what is due or overdue
+// at a given instant. Reading a ticket into a handoff is package intake;
+// the texts the bot sends are package texts, built as richtext documents
+// and rendered by the packages under render.
 //
 // The package owns the domain and nothing else. It must not touch the
 // network, a database, the wall clock (time and location are passed in),

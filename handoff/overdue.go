@@ -188,7 +188,7 @@ func findDue(ev *Evaluation, p Policy, now time.Time, loc *time.Location) (found
 // hasClosureEvidence reports whether any closure proof was provided.
 func hasClosureEvidence(h *Handoff) bool {
 	for _, id := range [...]FieldID{FieldPatchedVersion, FieldDeploymentRecord, FieldScanEvidence, FieldOwnerValidation, FieldValidatedAt} {
-		if h.has(id) {
+		if h.Has(id) {
 			return true
 		}
 	}

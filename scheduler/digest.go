@@ -6,6 +6,7 @@ import (
 
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/texts"
 )
 
 // DigestOptions narrows a digest run.
@@ -41,7 +42,7 @@ func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
 	opts := e.textOptions(c.now)
 	if ch := e.opt.Nag.DigestChannel; ch != "" {
 		s := ports.Send{Kind: "digest", Ref: "digest/" + ch + "/" + week, Recipient: ch, Items: nil}
-		if err := c.sendOnce(ctx, s, ports.Message{To: recipientFor(ch), Doc: handoff.DigestBriefs(overdue, opts)}); err != nil {
+		if err := c.sendOnce(ctx, s, ports.Message{To: recipientFor(ch), Doc: texts.DigestBriefs(overdue, opts)}); err != nil {
 			c.rep.Errors = append(c.rep.Errors, err)
 		}
 	}
@@ -67,7 +68,7 @@ func (c *cycle) personalDigests(ctx context.Context, overdue []handoff.DueBrief,
 		o.OwnerSlackID = to.UserID
 		s := ports.Send{Kind: "personal_digest", Ref: "digest/" + to.UserID + "/" + week, Recipient: to.UserID}
 		items := pick(overdue, groups[k])
-		if err := c.sendOnce(ctx, s, ports.Message{To: to, Doc: handoff.PersonalDigestBriefs(owner, items, o)}); err != nil {
+		if err := c.sendOnce(ctx, s, ports.Message{To: to, Doc: texts.PersonalDigestBriefs(owner, items, o)}); err != nil {
 			c.rep.Errors = append(c.rep.Errors, fmt.Errorf("owner %s: %w", k, err))
 		}
 	}

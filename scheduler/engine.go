@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/texts"
 )
 
 // Project is one watched Jira scope.
@@ -81,7 +82,7 @@ type Options struct {
 
 	Projects []Project
 	Nag      NagPolicy
-	Wording  handoff.Wording
+	Wording  texts.Wording
 	// Location is the team's time zone: days, weeks and quiet hours are
 	// counted there.
 	Location *time.Location
@@ -202,7 +203,7 @@ func New(opt Options) (*Engine, error) {
 		opt.Nag.EscalateEvery = 7
 	}
 	if opt.Wording == nil {
-		opt.Wording = handoff.DefaultWording()
+		opt.Wording = texts.DefaultWording()
 	}
 	if opt.BacklogChannel == "" {
 		opt.BacklogChannel = opt.Nag.DigestChannel
@@ -234,8 +235,8 @@ func (e *Engine) setStatus(f func(*Status)) {
 func (e *Engine) Location() *time.Location { return e.opt.Location }
 
 // textOptions are the text options for an instant.
-func (e *Engine) textOptions(now time.Time) handoff.TextOptions {
-	return handoff.TextOptions{Wording: e.opt.Wording, Now: now, Loc: e.opt.Location}
+func (e *Engine) textOptions(now time.Time) texts.Options {
+	return texts.Options{Wording: e.opt.Wording, Now: now, Loc: e.opt.Location}
 }
 
 // day is the calendar day of t in the team's location, as YYYY-MM-DD.

@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/intake"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/richtext"
+	"github.com/patchbot/patchbot/handoff/texts"
 )
 
 // collect scans every project's whole scope and returns what is due soon
@@ -28,7 +31,7 @@ func (c *cycle) collect(ctx context.Context, withBacklog, overdueOnly bool) []ha
 			if !withBacklog && !c.e.opt.Since.IsZero() && t.Input.Ticket.Created.Before(c.e.opt.Since) {
 				return ctx.Err()
 			}
-			h := handoff.Read(t.Input)
+			h := intake.Read(t.Input)
 			h.Ticket.Project = p.Name
 			ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
 			n := len(dues)
@@ -210,7 +213,7 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.DueBrief)
 	if len(p.remind)+len(p.soon) > 0 && !c.quiet(k, to) {
 		o := c.e.textOptions(c.now)
 		o.OwnerSlackID = to.UserID
-		doc := joinDocs(handoff.Reminder(person, full(p.remind), o), handoff.HeadsUp(person, full(p.soon), o), len(p.remind) > 0, len(p.soon) > 0)
+		doc := joinDocs(texts.Reminder(person, full(p.remind), o), texts.HeadsUp(person, full(p.soon), o), len(p.remind) > 0, len(p.soon) > 0)
 		dest := to.UserID
 		if !to.Reachable || dest == "" {
 			dest = to.Channel + "/" + k
@@ -232,7 +235,7 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.DueBrief)
 		if err != nil {
 			return fmt.Errorf("owner %s: escalation target %s: %w", k, t, err)
 		}
-		doc := handoff.Escalation(person, full(items), p.level, c.e.textOptions(c.now))
+		doc := texts.Escalation(person, full(items), p.level, c.e.textOptions(c.now))
 		s := ports.Send{Kind: "escalation", Ref: "escalation/" + t + "/" + k + "/" + today, Recipient: firstNonEmpty(rcpt.UserID, rcpt.Channel),
 			Items: itemKeys(items), Level: p.level}
 		if err := c.sendOnce(ctx, s, ports.Message{To: rcpt, Doc: doc}); err != nil {
@@ -370,10 +373,10 @@ func itemKeys(ds []handoff.DueBrief) []string {
 }
 
 // joinDocs puts a reminder and a heads-up in one message.
-func joinDocs(rem, soon handoff.Doc, hasRem, hasSoon bool) handoff.Doc {
+func joinDocs(rem, soon richtext.Doc, hasRem, hasSoon bool) richtext.Doc {
 	switch {
 	case hasRem && hasSoon:
-		rem.Blocks = append(append(rem.Blocks, handoff.Block{Kind: handoff.BlockDivider}), soon.Blocks...)
+		rem.Blocks = append(append(rem.Blocks, richtext.Block{Kind: richtext.BlockDivider}), soon.Blocks...)
 		return rem
 	case hasRem:
 		return rem

@@ -16,6 +16,7 @@ import (
 
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/render/plain"
 )
 
 // The memory of the nag and the digest over a large scope. Both read every
@@ -89,7 +90,7 @@ func (s *sinkMessenger) Send(ctx context.Context, m ports.Message) (ports.Receip
 	s.mu.Lock()
 	h := sha256.New()
 	h.Write(s.h[:])
-	fmt.Fprintf(h, "%s|%s|%s|%s", m.To.UserID, m.To.Channel, m.Ref, handoff.RenderText(m.Doc))
+	fmt.Fprintf(h, "%s|%s|%s|%s", m.To.UserID, m.To.Channel, m.Ref, plain.Render(m.Doc))
 	copy(s.h[:], h.Sum(nil))
 	s.mu.Unlock()
 	return ports.Receipt{Channel: "D" + m.To.UserID, TS: strconv.FormatInt(n, 10)}, nil

@@ -5,6 +5,7 @@ import (
 
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/richtext"
 )
 
 // ActionKind is what an action writes.
@@ -26,7 +27,7 @@ type Action struct {
 	Ref  string
 	To   ports.Recipient
 	// Doc is the text; for a Jira comment the checklist's current document.
-	Doc handoff.Doc
+	Doc richtext.Doc
 	// Done says the write happened in this run; Err why it did not.
 	Done bool
 	Err  error
@@ -94,7 +95,7 @@ func (r *Report) add(a Action) {
 		}
 	}
 	if r.countsOnly {
-		a.Doc = handoff.Doc{}
+		a.Doc = richtext.Doc{}
 	}
 	r.Actions = append(r.Actions, a)
 }

@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/intake"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/richtext"
+	"github.com/patchbot/patchbot/handoff/texts"
 )
 
 // cycle is the state of one job run.
@@ -186,7 +189,7 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 // evaluate reads and checks one ticket, resolving the owner in Slack where
 // a message will name them (an unreachable owner is a finding).
 func (c *cycle) evaluate(ctx context.Context, p Project, t ports.Ticket) (handoff.Evaluation, ports.Recipient, error) {
-	h := handoff.Read(t.Input)
+	h := intake.Read(t.Input)
 	h.Ticket.Project = p.Name
 	ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
 	if ev.Fingerprint == "" || !h.Scope.Owner.Present() && h.Scope.Owner.User.IsZero() {
@@ -260,7 +263,7 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t ports.Ticket) error
 	o := c.e.textOptions(c.now)
 	o.OwnerSlackID = owner.UserID
 	o.Ticked = ticked(t.Trail.Flagged, ev.Findings)
-	b := pending{t: t, ev: ev, o: o, request: handoff.ValidationRequest(ev, o), ref: ref, changed: changed}
+	b := pending{t: t, ev: ev, o: o, request: texts.ValidationRequest(ev, o), ref: ref, changed: changed}
 	if ev.Fingerprint != "" {
 		b.channel = p.channel(ev.Lane)
 	}
@@ -280,8 +283,8 @@ const batchSize = 50
 type pending struct {
 	t       ports.Ticket
 	ev      handoff.Evaluation
-	o       handoff.TextOptions
-	request handoff.Doc
+	o       texts.Options
+	request richtext.Doc
 	ref     string
 	// changed: the ticket's checklist needs publishing (the findings
 	// differ from its trail); otherwise only an open Slack intent is left.
@@ -420,13 +423,13 @@ func episode(t handoff.Trail) string {
 // publish updates the ticket's living checklist. Only the notes the
 // tracker will use are built: the reopened note when findings come back
 // after the handoff was complete, the complete note when it becomes so.
-func (c *cycle) publish(ctx context.Context, t ports.Ticket, ev handoff.Evaluation, o handoff.TextOptions, request handoff.Doc, resumed time.Time) error {
+func (c *cycle) publish(ctx context.Context, t ports.Ticket, ev handoff.Evaluation, o texts.Options, request richtext.Doc, resumed time.Time) error {
 	cl := ports.Checklist{Key: t.Input.Ticket.Key, Trail: t.Trail, Evaluation: ev, Request: request, Resumed: resumed}
 	switch {
 	case ev.Fingerprint == "":
-		cl.Complete = handoff.Complete(ev, o)
+		cl.Complete = texts.Complete(ev, o)
 	case t.Trail.Complete:
-		cl.Reopened = handoff.Reopened(ev, o)
+		cl.Reopened = texts.Reopened(ev, o)
 	}
 	act := Action{Kind: ActComment, Send: "validation", Key: cl.Key, Ref: "comment/" + cl.Key + "/" + ev.Fingerprint, Doc: cl.Request}
 	if ev.Fingerprint == "" {
@@ -499,7 +502,7 @@ func (c *cycle) backlogSummary(ctx context.Context) {
 		c.rep.Errors = append(c.rep.Errors, err)
 		return
 	}
-	doc := handoff.Backlog(keys, c.e.opt.Since, c.e.textOptions(c.now))
+	doc := texts.Backlog(keys, c.e.opt.Since, c.e.textOptions(c.now))
 	if _, _, err := c.deliver(ctx, in, ports.Message{To: recipientFor(c.e.opt.BacklogChannel), Doc: doc}); err != nil {
 		c.rep.Errors = append(c.rep.Errors, err)
 	}

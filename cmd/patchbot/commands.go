@@ -17,6 +17,7 @@ import (
 	"github.com/patchbot/patchbot/config"
 	"github.com/patchbot/patchbot/connectors/jira"
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/richtext"
 	"github.com/patchbot/patchbot/scheduler"
 )
 
@@ -145,7 +146,7 @@ func cmdSync(ctx context.Context, args []string, out, errOut io.Writer) int {
 		// first sync of a large site makes thousands).
 		line := func(a scheduler.Action, dry bool) {
 			if !dry {
-				a.Doc = handoff.Doc{}
+				a.Doc = richtext.Doc{}
 			}
 			show(a, dry)
 		}

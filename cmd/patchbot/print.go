@@ -7,6 +7,7 @@ import (
 
 	"github.com/patchbot/patchbot/cmd/patchbot/app"
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/render/plain"
 	"github.com/patchbot/patchbot/scheduler"
 )
 
@@ -76,7 +77,7 @@ func printAction(w io.Writer, a scheduler.Action, dry, cloud bool) {
 	if a.Err != nil {
 		fmt.Fprintf(w, "     error: %v\n", a.Err)
 	}
-	if text := handoff.RenderText(a.Doc); strings.TrimSpace(text) != "" {
+	if text := plain.Render(a.Doc); strings.TrimSpace(text) != "" {
 		fmt.Fprintln(w, app.Indent(text, "     "))
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/render/adf"
+	"github.com/patchbot/patchbot/handoff/render/wiki"
+	"github.com/patchbot/patchbot/handoff/richtext"
 )
 
 // TestEditRequest: each kind of issue edit goes to the site's rich-text
@@ -17,7 +20,7 @@ import (
 // Data Center, with text that needs escaping intact.
 func TestEditRequest(t *testing.T) {
 	text := `say "hi" <b>&</b> \ ` + "tab\t\u2028 é"
-	doc := handoff.Doc{Title: "Validation request", Blocks: []handoff.Block{{Kind: handoff.BlockParagraph, Inlines: []handoff.Inline{{Text: text}}}}}
+	doc := richtext.Doc{Title: "Validation request", Blocks: []richtext.Block{{Kind: richtext.BlockParagraph, Inlines: []richtext.Inline{{Text: text}}}}}
 	tr := handoff.Trail{Fingerprint: "rollback;", Flagged: []handoff.FieldID{handoff.FieldRollback}, CommentID: "10042",
 		Written: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
 	trail := `{"key":"patch\"bot","value":{"v":1,"fingerprint":"rollback;","flagged":["rollback"],"commentId":"10042","written":"2026-11-20T09:00:00Z"}}`
@@ -48,9 +51,9 @@ func TestEditRequest(t *testing.T) {
 			if what != tc.what || path != tc.path {
 				t.Errorf("%q %q, want %q %q", what, path, tc.what, tc.path)
 			}
-			var comment []byte = handoff.RenderADF(doc)
+			var comment []byte = adf.Render(doc)
 			if tc.dep == DeploymentDataCenter {
-				comment, _ = json.Marshal(handoff.RenderWiki(doc))
+				comment, _ = json.Marshal(wiki.Render(doc))
 			}
 			got, err := json.Marshal(body)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/richtext"
 )
 
 var flavors = []jiratest.Flavor{jiratest.Cloud, jiratest.DataCenter}
@@ -106,9 +107,9 @@ func checklist(tk ports.Ticket, required ...handoff.FieldID) ports.Checklist {
 			ev.Fingerprint += string(f) + ";"
 		}
 	}
-	doc := func(title string) handoff.Doc {
-		return handoff.Doc{Title: title, Blocks: []handoff.Block{{Kind: handoff.BlockParagraph,
-			Inlines: []handoff.Inline{{Text: title + " for " + tk.Input.Ticket.Key}}}}}
+	doc := func(title string) richtext.Doc {
+		return richtext.Doc{Title: title, Blocks: []richtext.Block{{Kind: richtext.BlockParagraph,
+			Inlines: []richtext.Inline{{Text: title + " for " + tk.Input.Ticket.Key}}}}}
 	}
 	return ports.Checklist{Key: tk.Input.Ticket.Key, Trail: tk.Trail, Evaluation: ev,
 		Request: doc("Validation request"), Reopened: doc("Findings are back"), Complete: doc("Handoff complete")}

@@ -11,6 +11,9 @@ import (
 
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/render/adf"
+	"github.com/patchbot/patchbot/handoff/render/wiki"
+	"github.com/patchbot/patchbot/handoff/richtext"
 )
 
 // ownCommentSkew is how far before a post (a failed one, an interrupted
@@ -128,7 +131,7 @@ func (c *Client) Publish(ctx context.Context, cl ports.Checklist) (handoff.Trail
 type commentOp struct {
 	edit   bool   // edit comment id in place; else add a new comment
 	id     string // the comment to edit
-	doc    handoff.Doc
+	doc    richtext.Doc
 	notify bool // notify watchers (else notifyUsers=false)
 }
 
@@ -231,9 +234,9 @@ func (c *Client) editRequest(key string, op *commentOp, label string, tr handoff
 	if op != nil {
 		comment := &commentBody{}
 		if c.deployment == DeploymentCloud {
-			v, comment.Body = "3", handoff.RenderADF(op.doc)
+			v, comment.Body = "3", adf.Render(op.doc)
 		} else {
-			comment.Body = handoff.RenderWiki(op.doc)
+			comment.Body = wiki.Render(op.doc)
 		}
 		verb := commentVerb{Add: comment}
 		what = "publish: post comment"
@@ -355,12 +358,12 @@ func sameTrail(a, b handoff.Trail) bool {
 }
 
 // joinDocs puts b under a, keeping a's title and summary.
-func joinDocs(a, b handoff.Doc) handoff.Doc {
-	out := handoff.Doc{Title: a.Title, Summary: a.Summary}
+func joinDocs(a, b richtext.Doc) richtext.Doc {
+	out := richtext.Doc{Title: a.Title, Summary: a.Summary}
 	out.Blocks = append(out.Blocks, a.Blocks...)
 	if b.Title != "" {
-		out.Blocks = append(out.Blocks, handoff.Block{Kind: handoff.BlockHeading, Level: 3,
-			Inlines: []handoff.Inline{{Kind: handoff.InlineText, Text: b.Title}}})
+		out.Blocks = append(out.Blocks, richtext.Block{Kind: richtext.BlockHeading, Level: 3,
+			Inlines: []richtext.Inline{{Kind: richtext.InlineText, Text: b.Title}}})
 	}
 	out.Blocks = append(out.Blocks, b.Blocks...)
 	if out.Title == "" {

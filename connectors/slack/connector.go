@@ -28,7 +28,8 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/patchbot/patchbot/connectors/internal/clock"
-	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/render/blockkit"
+	"github.com/patchbot/patchbot/handoff/richtext"
 )
 
 // RequiredScopes are the bot token scopes the connector cannot work without.
@@ -122,7 +123,7 @@ type Connector struct {
 	pace       *pacer
 	// render renders a Doc for Slack; tests replace it to exercise the
 	// connector's own splitting with oversized renderings.
-	render func(handoff.Doc) []handoff.SlackMessage
+	render func(richtext.Doc) []blockkit.Message
 
 	mu       sync.Mutex
 	emails   map[string]cached // lower-case email -> lookup result
@@ -157,7 +158,7 @@ func New(ctx context.Context, o Options) (*Connector, error) {
 		emails:   map[string]cached{},
 		dms:      map[string]string{},
 		channels: map[string]string{},
-		render:   handoff.RenderSlack,
+		render:   blockkit.Render,
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

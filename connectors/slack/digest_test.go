@@ -10,6 +10,8 @@ import (
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/render/blockkit"
+	"github.com/patchbot/patchbot/handoff/texts"
 )
 
 // checkDigest checks that a digest of n items was posted as rc.Parts
@@ -76,12 +78,12 @@ func TestDigest120ItemsSplitByConnector(t *testing.T) {
 func TestDigest120ItemsRealRenderer(t *testing.T) {
 	t.Parallel()
 	doc := digestDoc(120)
-	msgs := handoff.RenderSlack(doc)
+	msgs := blockkit.Render(doc)
 	if len(msgs) == 0 {
 		t.Skip("handoff.RenderSlack is still a stub")
 	}
 	e := mustEnv(t, nil)
-	e.c.render = handoff.RenderSlack
+	e.c.render = blockkit.Render
 	rc, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "digest/real", Doc: doc})
 	if err != nil {
 		t.Fatalf("Send: %v", err)
@@ -113,12 +115,12 @@ func TestDigestEndToEnd(t *testing.T) {
 			}},
 		})
 	}
-	doc := handoff.Digest(items, handoff.TextOptions{Now: now, Loc: time.UTC})
-	if len(doc.Blocks) == 0 || len(handoff.RenderSlack(doc)) == 0 {
+	doc := texts.Digest(items, texts.Options{Now: now, Loc: time.UTC})
+	if len(doc.Blocks) == 0 || len(blockkit.Render(doc)) == 0 {
 		t.Skip("handoff.Digest or handoff.RenderSlack is still a stub")
 	}
 	e := mustEnv(t, nil)
-	e.c.render = handoff.RenderSlack
+	e.c.render = blockkit.Render
 	rc, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "digest/2026-W48", Doc: doc})
 	if err != nil {
 		t.Fatalf("Send: %v", err)

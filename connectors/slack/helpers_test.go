@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
-	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/render/blockkit"
+	"github.com/patchbot/patchbot/handoff/richtext"
 )
 
 // fakeClock is a clock tests own: Sleep advances it and records the wait.
@@ -150,12 +151,12 @@ func mustEnv(t *testing.T, mod func(*Options)) *env {
 // section per paragraph and per list item, all in ONE message however
 // long, so the connector's own splitting is exercised. It escapes text the
 // way Slack asks (&, <, >).
-func blockRender(d handoff.Doc) []handoff.SlackMessage {
+func blockRender(d richtext.Doc) []blockkit.Message {
 	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	inl := func(in []handoff.Inline) string {
+	inl := func(in []richtext.Inline) string {
 		var b strings.Builder
 		for _, x := range in {
-			if x.Kind == handoff.InlineMention && x.SlackID != "" {
+			if x.Kind == richtext.InlineMention && x.SlackID != "" {
 				fmt.Fprintf(&b, "<@%s>", x.SlackID)
 				continue
 			}
@@ -172,7 +173,7 @@ func blockRender(d handoff.Doc) []handoff.SlackMessage {
 	}
 	for _, b := range d.Blocks {
 		switch b.Kind {
-		case handoff.BlockList:
+		case richtext.BlockList:
 			for _, it := range b.Items {
 				blocks = append(blocks, section("• "+inl(it.Inlines)))
 			}
@@ -181,29 +182,29 @@ func blockRender(d handoff.Doc) []handoff.SlackMessage {
 		}
 	}
 	raw, _ := json.Marshal(blocks)
-	return []handoff.SlackMessage{{Text: esc.Replace(d.Summary), Blocks: raw}}
+	return []blockkit.Message{{Text: esc.Replace(d.Summary), Blocks: raw}}
 }
 
 // para builds a one-paragraph Doc.
-func para(title, text string) handoff.Doc {
-	return handoff.Doc{
+func para(title, text string) richtext.Doc {
+	return richtext.Doc{
 		Title: title, Summary: title,
-		Blocks: []handoff.Block{{Kind: handoff.BlockParagraph, Inlines: []handoff.Inline{{Text: text}}}},
+		Blocks: []richtext.Block{{Kind: richtext.BlockParagraph, Inlines: []richtext.Inline{{Text: text}}}},
 	}
 }
 
 // digestDoc builds a digest-like Doc with n list items.
-func digestDoc(n int) handoff.Doc {
-	items := make([]handoff.Item, n)
+func digestDoc(n int) richtext.Doc {
+	items := make([]richtext.Item, n)
 	for i := range items {
-		items[i] = handoff.Item{Inlines: []handoff.Inline{{Text: fmt.Sprintf("SEC-%d review date passed (owner Alice Admin, lane patch now)", i+1)}}}
+		items[i] = richtext.Item{Inlines: []richtext.Inline{{Text: fmt.Sprintf("SEC-%d review date passed (owner Alice Admin, lane patch now)", i+1)}}}
 	}
-	return handoff.Doc{
+	return richtext.Doc{
 		Title:   "Overdue patch handoffs",
 		Summary: fmt.Sprintf("%d overdue items", n),
-		Blocks: []handoff.Block{
-			{Kind: handoff.BlockParagraph, Inlines: []handoff.Inline{{Text: "Weekly digest, grouped by owner and lane."}}},
-			{Kind: handoff.BlockList, Items: items},
+		Blocks: []richtext.Block{
+			{Kind: richtext.BlockParagraph, Inlines: []richtext.Inline{{Text: "Weekly digest, grouped by owner and lane."}}},
+			{Kind: richtext.BlockList, Items: items},
 		},
 	}
 }

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/render/blockkit"
+	"github.com/patchbot/patchbot/handoff/richtext"
 )
 
 func jsonUnmarshal(b []byte, v any) error {
@@ -23,16 +24,16 @@ const hostile = "<!channel> patch now @here <@U123>"
 
 // ticketDoc quotes the hostile summary everywhere a validation request
 // could: title, summary, paragraph, field and list item.
-func ticketDoc() handoff.Doc {
-	q := []handoff.Inline{{Text: hostile}}
-	return handoff.Doc{
+func ticketDoc() richtext.Doc {
+	q := []richtext.Inline{{Text: hostile}}
+	return richtext.Doc{
 		Title:   "SEC-7: " + hostile,
 		Summary: "SEC-7 " + hostile + " needs 3 fields",
-		Blocks: []handoff.Block{
-			{Kind: handoff.BlockParagraph, Inlines: append([]handoff.Inline{{Text: "Ticket: "}}, q...)},
-			{Kind: handoff.BlockFields, Fields: []handoff.Pair{{Label: "Summary", Value: q}}},
-			{Kind: handoff.BlockList, Items: []handoff.Item{{Inlines: q}}},
-			{Kind: handoff.BlockContext, Inlines: q},
+		Blocks: []richtext.Block{
+			{Kind: richtext.BlockParagraph, Inlines: append([]richtext.Inline{{Text: "Ticket: "}}, q...)},
+			{Kind: richtext.BlockFields, Fields: []richtext.Pair{{Label: "Summary", Value: q}}},
+			{Kind: richtext.BlockList, Items: []richtext.Item{{Inlines: q}}},
+			{Kind: richtext.BlockContext, Inlines: q},
 		},
 	}
 }
@@ -45,8 +46,8 @@ func ticketDoc() handoff.Doc {
 func TestTicketTextPingsNobody(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
-	e.c.render = handoff.RenderSlack
-	real := len(handoff.RenderSlack(ticketDoc())) > 0
+	e.c.render = blockkit.Render
+	real := len(blockkit.Render(ticketDoc())) > 0
 	if !real {
 		t.Log("handoff.RenderSlack is a stub: checking the connector's plain-text fallback only")
 	}
@@ -78,14 +79,14 @@ func TestTicketTextPingsNobody(t *testing.T) {
 func TestOnlyExplicitMentionPings(t *testing.T) {
 	t.Parallel()
 	d := ticketDoc()
-	d.Blocks = append(d.Blocks, handoff.Block{Kind: handoff.BlockParagraph, Inlines: []handoff.Inline{
-		{Text: "Owner: "}, {Kind: handoff.InlineMention, Text: "Alice", SlackID: alice},
+	d.Blocks = append(d.Blocks, richtext.Block{Kind: richtext.BlockParagraph, Inlines: []richtext.Inline{
+		{Text: "Owner: "}, {Kind: richtext.InlineMention, Text: "Alice", SlackID: alice},
 	}})
-	if len(handoff.RenderSlack(d)) == 0 {
+	if len(blockkit.Render(d)) == 0 {
 		t.Skip("handoff.RenderSlack is still a stub")
 	}
 	e := mustEnv(t, nil)
-	e.c.render = handoff.RenderSlack
+	e.c.render = blockkit.Render
 	rc, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "m", Doc: d})
 	if err != nil {
 		t.Fatal(err)
@@ -108,8 +109,8 @@ func TestOnlyExplicitMentionPings(t *testing.T) {
 func TestPlainTextFallbackEscaped(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, nil)
-	e.c.render = func(handoff.Doc) []handoff.SlackMessage { return nil }
-	d := handoff.Doc{Title: hostile, Summary: hostile}
+	e.c.render = func(richtext.Doc) []blockkit.Message { return nil }
+	d := richtext.Doc{Title: hostile, Summary: hostile}
 	if _, err := e.c.Send(context.Background(), ports.Message{To: ports.Recipient{Channel: e.sec}, Ref: "f", Doc: d}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,9 @@ import (
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
 
-	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/render/blockkit"
+	"github.com/patchbot/patchbot/handoff/render/plain"
+	"github.com/patchbot/patchbot/handoff/richtext"
 )
 
 // Slack's limits the connector enforces itself, as a backstop behind the
@@ -34,7 +36,7 @@ type part struct {
 // When the renderer gives nothing (it is not written yet, or the Doc has no
 // blocks), the plain-text rendering is posted, escaped so that ticket text
 // cannot turn into mentions or links.
-func render(renderer func(handoff.Doc) []handoff.SlackMessage, d handoff.Doc) ([]part, error) {
+func render(renderer func(richtext.Doc) []blockkit.Message, d richtext.Doc) ([]part, error) {
 	var parts []part
 	for i, m := range renderer(d) {
 		blocks, err := blocksOf(m)
@@ -62,7 +64,7 @@ func render(renderer func(handoff.Doc) []handoff.SlackMessage, d handoff.Doc) ([
 	if len(parts) > 0 {
 		return parts, nil
 	}
-	text := strings.TrimSpace(handoff.RenderText(d))
+	text := strings.TrimSpace(plain.Render(d))
 	if text == "" {
 		text = firstNonEmpty(d.Summary, d.Title)
 	}
@@ -74,7 +76,7 @@ func render(renderer func(handoff.Doc) []handoff.SlackMessage, d handoff.Doc) ([
 
 // blocksOf returns a rendered message's blocks as slack-go takes them:
 // the renderer's own split when it gives one, else Blocks parsed.
-func blocksOf(m handoff.SlackMessage) ([]slackgo.Block, error) {
+func blocksOf(m blockkit.Message) ([]slackgo.Block, error) {
 	if len(m.Each) > 0 {
 		blocks := make([]slackgo.Block, 0, len(m.Each))
 		for _, b := range m.Each {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/richtext"
 )
 
 // Ticket is one ticket as the tracker read it: the core's input plus the
@@ -42,12 +43,12 @@ type Checklist struct {
 	Evaluation handoff.Evaluation
 	// Request is the full living checklist (validation request), used for
 	// the first post and for edits in place.
-	Request handoff.Doc
+	Request richtext.Doc
 	// Reopened is the short note posted when findings reappear after the
 	// handoff had been complete, so watchers hear of it.
-	Reopened handoff.Doc
+	Reopened richtext.Doc
 	// Complete is the note said once when the handoff becomes complete.
-	Complete handoff.Doc
+	Complete richtext.Doc
 	// Resumed, when not zero, says an earlier attempt at this checklist
 	// was interrupted (a crash, or a write whose answer was lost) at
 	// about that time: a comment the ticket's trail does not know of may
@@ -76,7 +77,7 @@ type Message struct {
 	Ref string
 	// ThreadTS, when set, posts in that thread.
 	ThreadTS string
-	Doc      handoff.Doc
+	Doc      richtext.Doc
 }
 
 // Receipt says where a message went. A digest split over several Slack

@@ -23,6 +23,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/render/plain"
 	"github.com/patchbot/patchbot/scheduler"
 )
 
@@ -325,7 +326,7 @@ func (t *transcript) report(rep *scheduler.Report, err error) error {
 		default:
 			t.messages++
 			fmt.Fprintf(t.out, "\n[Slack %s] %s\n", t.where(a.To), a.Send)
-			fmt.Fprintln(t.out, app.Indent(handoff.RenderText(a.Doc), "  │ "))
+			fmt.Fprintln(t.out, app.Indent(plain.Render(a.Doc), "  │ "))
 		}
 	}
 	fmt.Fprintf(t.out, "\n» %s: %d tickets read, %d incomplete, %d Jira comments, %d Slack messages\n",

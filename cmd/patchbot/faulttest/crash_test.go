@@ -18,7 +18,7 @@ import (
 	"github.com/patchbot/patchbot/cmd/patchbot/demo"
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
-	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/render/plain"
 	"github.com/patchbot/patchbot/scheduler"
 )
 
@@ -250,7 +250,7 @@ func nagPlan(t *testing.T, r *crashRig) crashPlan {
 	}
 	for _, a := range rep.Actions {
 		p.refs[a.Ref] = true
-		p.items[a.Ref] = keysIn(handoff.RenderText(a.Doc))
+		p.items[a.Ref] = keysIn(plain.Render(a.Doc))
 	}
 	return p
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/patchbot/patchbot/cmd/patchbot/app"
 	"github.com/patchbot/patchbot/cmd/patchbot/demo"
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
-	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/render/plain"
 	"github.com/patchbot/patchbot/scheduler"
 )
 
@@ -272,7 +272,7 @@ func planOf(t *testing.T, e *scheduler.Engine, o scheduler.SyncOptions) expectat
 	}
 	for _, a := range nag.Actions {
 		x.reminders[a.Ref] = true
-		x.items[a.Ref] = keysIn(handoff.RenderText(a.Doc))
+		x.items[a.Ref] = keysIn(plain.Render(a.Doc))
 	}
 	if len(x.flagged) < 10 || len(x.validation) != len(x.flagged) || len(x.reminders) < 3 {
 		t.Fatalf("the plan is too thin to prove anything: %d flagged, %d validation requests, %d reminders",

@@ -1,0 +1,3 @@
+// Package adf renders a richtext.Doc as Atlassian Document Format (Jira
+// Cloud).
+package adf

@@ -1,0 +1,2 @@
+// Package blockkit renders a richtext.Doc as Slack Block Kit messages.
+package blockkit
