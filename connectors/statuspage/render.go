@@ -314,7 +314,6 @@ func verdictLabel(v string) string {
 	return label(v)
 }
 
-
 func overdueLabel(o Overdue) string {
 	s := label(o.Kind)
 	if o.Field != "" {
