@@ -16,8 +16,8 @@ import (
 // blocked state and the closure check; overrides also take "*" for every
 // lane.
 func policyLanes(all bool) []string {
-	out := make([]string, 0, len(handoff.Lanes)+3)
-	for _, l := range handoff.Lanes {
+	out := make([]string, 0, len(handoff.Lanes())+3)
+	for _, l := range handoff.Lanes() {
 		out = append(out, string(l))
 	}
 	out = append(out, "blocked", "closure")

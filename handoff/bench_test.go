@@ -46,7 +46,7 @@ func TestBenchMixIsMixed(t *testing.T) {
 		verdicts[ev.Verdict]++
 		lanes[ev.Lane]++
 	}
-	if len(lanes) != len(handoff.Lanes) || verdicts[handoff.VerdictReady] < n/10 || verdicts[handoff.VerdictValidationRequest] < n/10 || verdicts[handoff.VerdictClosureProof] == 0 {
+	if len(lanes) != len(handoff.Lanes()) || verdicts[handoff.VerdictReady] < n/10 || verdicts[handoff.VerdictValidationRequest] < n/10 || verdicts[handoff.VerdictClosureProof] == 0 {
 		t.Errorf("lanes %v verdicts %v", lanes, verdicts)
 	}
 	t.Logf("lanes %v verdicts %v", lanes, verdicts)

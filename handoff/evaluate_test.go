@@ -60,7 +60,7 @@ func TestEvaluateEveryLaneEveryRequiredField(t *testing.T) {
 		input  func() handoff.Input
 	}
 	var stages []stage
-	for _, l := range handoff.Lanes {
+	for _, l := range handoff.Lanes() {
 		stages = append(stages, stage{string(l), p.Require[l], func() handoff.Input { return fullInput(l) }})
 	}
 	stages = append(stages,

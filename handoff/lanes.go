@@ -93,7 +93,7 @@ func ParseLane(s string) (Lane, bool) {
 	}
 	n = strings.TrimPrefix(n, "action lane ")
 	n = strings.TrimPrefix(n, "lane ")
-	for _, l := range Lanes {
+	for _, l := range Lanes() {
 		if n == strings.ReplaceAll(string(l), "_", " ") {
 			return l, true
 		}

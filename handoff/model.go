@@ -27,8 +27,9 @@ const (
 	LaneNeedsReview   Lane = "needs_review"
 )
 
-// Lanes lists every known lane in the order the seeds name them.
-var Lanes = []Lane{LanePatchNow, LanePlannedWindow, LaneMitigateFirst, LaneMonitor, LaneException, LaneNeedsReview}
+// Lanes lists every known lane in the order the seeds name them (a fresh
+// slice each call: the core keeps no mutable state).
+func Lanes() []Lane { return []Lane{LanePatchNow, LanePlannedWindow, LaneMitigateFirst, LaneMonitor, LaneException, LaneNeedsReview} }
 
 // Group is one of the seed's minimum-field groups (seed 003).
 type Group string

@@ -277,7 +277,7 @@ func (q *Policy) applyOne(key string, add, drop []FieldID, prompts map[FieldID]s
 	case StageClosure:
 		q.Closure = edit(q.Closure)
 	case StageAll:
-		for _, l := range Lanes {
+		for _, l := range Lanes() {
 			q.Require[l] = edit(q.Require[l])
 		}
 		for id, s := range prompts {
@@ -304,7 +304,7 @@ func (q *Policy) applyOne(key string, add, drop []FieldID, prompts map[FieldID]s
 func (p Policy) Validate() error {
 	var problems []string
 	known := map[Lane]bool{}
-	for _, l := range Lanes {
+	for _, l := range Lanes() {
 		known[l] = true
 	}
 	lanes := make([]string, 0, len(p.Require))
@@ -380,8 +380,8 @@ func knownSituation(s Situation) bool {
 
 // laneList names the lanes for error messages.
 func laneList() string {
-	s := make([]string, len(Lanes))
-	for i, l := range Lanes {
+	s := make([]string, len(Lanes()))
+	for i, l := range Lanes() {
 		s[i] = string(l)
 	}
 	return strings.Join(s, ", ")

@@ -16,7 +16,7 @@ func TestDefaultPolicyValid(t *testing.T) {
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range handoff.Lanes {
+	for _, l := range handoff.Lanes() {
 		if len(p.Require[l]) == 0 {
 			t.Errorf("lane %s requires nothing", l)
 		}
@@ -70,7 +70,7 @@ func TestPolicyApply(t *testing.T) {
 			name: "every lane",
 			o:    []handoff.Override{{Lane: "*", Require: []string{"business_service"}, Prompts: map[string]string{"owner": "Who patches this?"}}},
 			check: func(t *testing.T, p handoff.Policy) {
-				for _, l := range handoff.Lanes {
+				for _, l := range handoff.Lanes() {
 					if !handoff.ContainsField(p.Require[l], handoff.FieldBusinessService) {
 						t.Errorf("%s = %v", l, p.Require[l])
 					}

@@ -151,7 +151,7 @@ func TestSyncFlagsOnceFixesAndReflags(t *testing.T) {
 func TestSyncCompleteTicketSaysNothing(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, nil)
-	for _, l := range handoff.Lanes {
+	for _, l := range handoff.Lanes() {
 		r.jira.put(input("SEC-"+string(l), l, t0.AddDate(0, 0, -1), complete(t0)))
 	}
 	rep := r.sync(t)

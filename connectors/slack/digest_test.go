@@ -107,7 +107,7 @@ func TestDigestEndToEnd(t *testing.T) {
 		key := fmt.Sprintf("SEC-%d", 1001+i)
 		owner := fmt.Sprintf("Owner %02d", i%40)
 		items = append(items, handoff.Due{
-			Kind: kinds[i%len(kinds)], Key: key, Lane: handoff.Lanes[i%len(handoff.Lanes)],
+			Kind: kinds[i%len(kinds)], Key: key, Lane: handoff.Lanes()[i%len(handoff.Lanes())],
 			Field: handoff.FieldReviewDate, On: now.AddDate(0, 0, -1-i), Days: 1 + i,
 			Owner: handoff.Person{Value: handoff.Value{Text: owner}, User: handoff.User{DisplayName: owner}},
 			Handoff: handoff.Handoff{Ticket: handoff.Ticket{

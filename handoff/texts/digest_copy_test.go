@@ -89,7 +89,7 @@ func copyBenchData(tb testing.TB) ([]handoff.Due, Options) {
 // resolved. It draws only from r, so the items are the same every run
 // (genInputs' mapped fields are not: they drop fields in map order).
 func copyBenchInput(r *rand.Rand, i int, base time.Time) handoff.Input {
-	lane := handoff.Lanes[r.IntN(len(handoff.Lanes))]
+	lane := handoff.Lanes()[r.IntN(len(handoff.Lanes()))]
 	in := handoff.Input{Ticket: handoff.Ticket{
 		Key:            fmt.Sprintf("SEC-%d", i+1),
 		URL:            fmt.Sprintf("https://jira.example.com/browse/SEC-%d", i+1),

@@ -124,7 +124,7 @@ func ownerKey(p *handoff.Person) ownerID {
 }
 
 // laneOrder is the seeds' lane order with the unknown lane last.
-func laneOrder() []handoff.Lane { return append(slices.Clone(handoff.Lanes), handoff.LaneUnknown) }
+func laneOrder() []handoff.Lane { return append(slices.Clone(handoff.Lanes()), handoff.LaneUnknown) }
 
 // appendByLane appends to out items (already oldest first) listed under
 // one heading per lane.

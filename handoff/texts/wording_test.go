@@ -64,7 +64,7 @@ func TestWordingHasEveryKey(t *testing.T) {
 			need[m[1]] = true
 		}
 	}
-	for _, l := range handoff.Lanes {
+	for _, l := range handoff.Lanes() {
 		need["lane."+string(l)] = true
 	}
 	for _, s := range []handoff.Situation{handoff.SituationUrgentPatch, handoff.SituationPlannedWindow, handoff.SituationAffectedVersion, handoff.SituationBlockedChange,

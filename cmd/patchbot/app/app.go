@@ -201,7 +201,7 @@ func engineOptions(cfg *config.Config, loc *time.Location) (scheduler.Options, e
 			continue
 		}
 		channels := map[handoff.Lane]string{handoff.LaneUnknown: cfg.Slack.Channel(p.Name, "")}
-		for _, l := range handoff.Lanes {
+		for _, l := range handoff.Lanes() {
 			channels[l] = cfg.Slack.Channel(p.Name, string(l))
 		}
 		opt.Projects = append(opt.Projects, scheduler.Project{Name: p.Name, Policy: pol, Channels: channels, EscalateTo: p.EscalateTo})

@@ -175,7 +175,7 @@ func Generate(n int, today time.Time, seed uint64) *Site {
 			t.Blocked = true
 		}
 		if !t.Resolved {
-			t.Lane = handoff.Lanes[r.IntN(len(handoff.Lanes))]
+			t.Lane = handoff.Lanes()[r.IntN(len(handoff.Lanes()))]
 			t.Incomplete = r.Float64() < shareIncomplete
 		}
 		switch x := r.Float64(); {

@@ -64,7 +64,7 @@ func TestGeneratedMix(t *testing.T) {
 		overdue += late
 		soon += early
 	}
-	if len(lanes) != len(handoff.Lanes) || blocked == 0 || resolved == 0 {
+	if len(lanes) != len(handoff.Lanes()) || blocked == 0 || resolved == 0 {
 		t.Errorf("the mix is not mixed: lanes %v, %d blocked, %d resolved", lanes, blocked, resolved)
 	}
 	t.Logf("lanes %v; %d blocked, %d resolved, %d flagged, %d overdue items, %d due soon", lanes, blocked, resolved, rep.Flagged, overdue, soon)

@@ -175,7 +175,7 @@ func ManyDigest(n int) []handoff.Due {
 	for i := 0; i < n; i++ {
 		h := Planned()
 		h.Ticket = Ticket(fmt.Sprintf("SEC-%d", 1000+i), fmt.Sprintf("Item %d: %s", i, strings.Repeat("long summary ", 20)))
-		h.Lane = handoff.Lanes[i%len(handoff.Lanes)]
+		h.Lane = handoff.Lanes()[i%len(handoff.Lanes())]
 		h.Scope.Owner = owners[i%len(owners)]
 		out = append(out, Due(handoff.DueReviewPassed, h, handoff.FieldReviewDate, OnDay(2026, 10, 1+i%28), 20+i%28))
 	}

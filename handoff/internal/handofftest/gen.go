@@ -24,7 +24,7 @@ func Inputs(n int, seed uint64) []handoff.Input {
 	descs := make([]string, benchPool)
 	maps := make([]map[handoff.FieldID]handoff.FieldValue, benchPool)
 	for i := range descs {
-		lane := handoff.Lanes[r.IntN(len(handoff.Lanes))]
+		lane := handoff.Lanes()[r.IntN(len(handoff.Lanes()))]
 		incomplete := r.IntN(10) < 3
 		descs[i] = Description(r, lane, incomplete)
 		maps[i] = genFields(r, lane, incomplete)
