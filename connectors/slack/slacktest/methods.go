@@ -179,6 +179,9 @@ func readParams(r *http.Request) (url.Values, string, error) {
 func (s *Server) run(method, token string, p url.Values) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if method == "apps.connections.open" { // takes the app-level token
+		return s.connectionsOpen(token)
+	}
 	switch {
 	case token == "":
 		return fail("not_authed")
@@ -220,6 +223,9 @@ func (s *Server) run(method, token string, p url.Values) reply {
 			return fail("user_not_found")
 		}
 		return ok(map[string]any{"user": userJSON(u)})
+	}
+	if rep, found := s.runInteractive(method, p); found {
+		return rep
 	}
 	return fail("unknown_method")
 }

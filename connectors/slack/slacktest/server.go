@@ -88,6 +88,7 @@ type Server struct {
 	faults   []*Fault
 	nextID   int
 	postGap  time.Duration // EnforcePostRate
+	interact *interactive  // Socket Mode, views, response URLs (interactive.go)
 }
 
 // New starts a fake Slack on a loopback port. Close it when done.
@@ -101,7 +102,7 @@ func New() *Server {
 		channels: map[string]*channel{},
 		dms:      map[string]string{},
 	}
-	s.http = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.http = httptest.NewServer(http.HandlerFunc(s.route))
 	return s
 }
 
