@@ -45,7 +45,7 @@ func (a *App) openModal(ctx context.Context, c click, view slack.ModalViewReques
 // answer carries out the engine's answer to an action: the message the
 // button was on is replaced (or the Home tab republished), and the reply
 // is told privately.
-func (a *App) answer(ctx context.Context, at origin, t Target, by Actor, res Result, err error) {
+func (a *App) answer(ctx context.Context, at origin, t target, by Actor, res Result, err error) {
 	if err != nil {
 		a.tellError(ctx, at, t.Key, by, err)
 		return
@@ -120,7 +120,7 @@ func (a *App) show(ctx context.Context, at origin, user string, r rendered) {
 
 // replace puts the engine's new rendering, and the buttons it keeps, in
 // place of the message the button was on.
-func (a *App) replace(ctx context.Context, at origin, t Target, d richtext.Doc, buttons []Button) {
+func (a *App) replace(ctx context.Context, at origin, t target, d richtext.Doc, buttons []Button) {
 	r := render(d)
 	if len(r.blocks) >= maxMessageBlocks {
 		r.blocks = r.blocks[:maxMessageBlocks-1]

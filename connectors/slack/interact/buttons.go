@@ -58,8 +58,8 @@ const (
 	maxValue   = 2000
 )
 
-// Target is what a button acts on: a ticket, and optionally one item of it.
-type Target struct {
+// target is what a button acts on: a ticket, and optionally one item of it.
+type target struct {
 	Key  string `json:"key"`
 	Item string `json:"item,omitempty"`
 }
@@ -70,10 +70,10 @@ type Target struct {
 // patchbot's are left out; with none left it returns nil. Show buttons only
 // while the adapter runs: a click nobody answers is an error in Slack.
 func Actions(key, item string, buttons ...Button) slack.Block {
-	return actionsBlock(blockID(key, item, ""), Target{Key: key, Item: item}, buttons)
+	return actionsBlock(blockID(key, item, ""), target{Key: key, Item: item}, buttons)
 }
 
-func actionsBlock(id string, t Target, buttons []Button) slack.Block {
+func actionsBlock(id string, t target, buttons []Button) slack.Block {
 	value := t.encode()
 	var els []slack.BlockElement
 	for _, b := range buttons {
@@ -111,10 +111,10 @@ func blockID(key, item, suffix string) string {
 
 // encode is the button value: the target as JSON, the item dropped when
 // it would not fit Slack's limit.
-func (t Target) encode() string {
+func (t target) encode() string {
 	b, err := json.Marshal(t)
 	if err != nil || len(b) > maxValue {
-		b, _ = json.Marshal(Target{Key: t.Key})
+		b, _ = json.Marshal(target{Key: t.Key})
 	}
 	return string(b)
 }
@@ -129,19 +129,19 @@ var errBadTarget = errors.New("not a patchbot button value")
 
 // decodeTarget reads a button value back, refusing anything the adapter
 // would not have put there.
-func decodeTarget(value string) (Target, error) {
-	var t Target
+func decodeTarget(value string) (target, error) {
+	var t target
 	if len(value) > maxValue || json.Unmarshal([]byte(value), &t) != nil {
-		return Target{}, errBadTarget
+		return target{}, errBadTarget
 	}
 	if err := t.check(); err != nil {
-		return Target{}, err
+		return target{}, err
 	}
 	return t, nil
 }
 
 // check accepts a Jira key and a printable item reference.
-func (t Target) check() error {
+func (t target) check() error {
 	if !keyRE.MatchString(t.Key) {
 		return fmt.Errorf("%w: key %q", errBadTarget, cut(t.Key, 40))
 	}

@@ -148,6 +148,6 @@ func (a *App) slash(ctx context.Context, sc slack.SlashCommand) {
 		if err == nil && empty(res.Reply) {
 			res.Reply = say(richtext.Text("Reminders about "), richtext.Strong(c.key), richtext.Text(" are snoozed until "+c.until.Format(time.DateOnly)+"."))
 		}
-		a.answer(ctx, at, Target{Key: c.key}, by, res, err)
+		a.answer(ctx, at, target{Key: c.key}, by, res, err)
 	}
 }

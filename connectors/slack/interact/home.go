@@ -78,7 +78,7 @@ func itemBlocks(items []Item, limit int) []slack.Block {
 				these = append(these, render(say(richtext.Strong(groupTitle(g)))).blocks...)
 			}
 			these = append(these, render(it.Doc).blocks...)
-			if ab := actionsBlock(blockID(it.Key, it.Ref, strconv.Itoa(i)), Target{Key: it.Key, Item: it.Ref}, it.Buttons); ab != nil {
+			if ab := actionsBlock(blockID(it.Key, it.Ref, strconv.Itoa(i)), target{Key: it.Key, Item: it.Ref}, it.Buttons); ab != nil {
 				these = append(these, ab)
 			}
 			if len(out)+len(these) > limit-1 { // keep room for the "more" line

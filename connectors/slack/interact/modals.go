@@ -26,7 +26,7 @@ func plain(s string) *slack.TextBlockObject {
 // modal is the frame both modals share: title, buttons, the metadata that
 // says what it is about, and an intro rendered by the core's renderer.
 func modal(callback, title, submit string, c click, intro rendered, inputs ...slack.Block) slack.ModalViewRequest {
-	meta, _ := json.Marshal(modalMeta{Target: c.target, At: c.at})
+	meta, _ := json.Marshal(modalMeta{target: c.target, At: c.at})
 	blocks := append(intro.blocks, inputs...)
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: callback, PrivateMetadata: string(meta),
@@ -130,11 +130,11 @@ func (a *App) submit(ctx context.Context, req *socketmode.Request, s submission)
 			return
 		}
 		a.ack(ctx, req, nil)
-		a.answer(ctx, s.meta.At, s.meta.Target, s.by, o.res, nil)
+		a.answer(ctx, s.meta.At, s.meta.target, s.by, o.res, nil)
 	case <-budget.C:
 		a.ack(ctx, req, nil) // the modal closes; the answer follows privately
 		o := <-done
-		a.answer(ctx, s.meta.At, s.meta.Target, s.by, o.res, o.err)
+		a.answer(ctx, s.meta.At, s.meta.target, s.by, o.res, o.err)
 	}
 }
 

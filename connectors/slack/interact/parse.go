@@ -30,7 +30,7 @@ type origin struct {
 // click is one button click.
 type click struct {
 	button   Button
-	target   Target
+	target   target
 	value    string
 	by       Actor
 	trigger  string
@@ -47,7 +47,7 @@ const (
 // modalMeta is a modal's private_metadata: what the modal is about and
 // where the button that opened it was.
 type modalMeta struct {
-	Target
+	target
 	At origin `json:"at"`
 }
 
@@ -127,7 +127,7 @@ func parseInteraction(cb slack.InteractionCallback) (interaction, error) {
 		if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil {
 			return interaction{}, fmt.Errorf("modal metadata: %w", err)
 		}
-		if err := meta.Target.check(); err != nil {
+		if err := meta.target.check(); err != nil {
 			return interaction{}, err
 		}
 		s := &submission{callback: cb.View.CallbackID, meta: meta, by: by}
