@@ -109,7 +109,9 @@ func (b DueBrief) Due() Due {
 		Handoff: Handoff{Ticket: b.Ticket, Blocked: b.Blocked, Lane: b.HandoffLane, Scope: Scope{Owner: b.HandoffOwner}}}
 }
 
-// ItemKey is ItemKey(b.Due()).
+// ItemKey identifies a due item for the ledger: "KEY/kind/YYYY-MM-DD",
+// the day being the day it is due, so a new review date starts a new
+// reminder episode. For example "SEC-12/review_passed/2026-11-20".
 func (b DueBrief) ItemKey() string { return itemKey(b.Key, b.Kind, b.On) }
 
 // AppendDueBriefs appends the briefs of DueItems(ev, p, now, loc) to dst,
@@ -194,11 +196,6 @@ func hasClosureEvidence(h *Handoff) bool {
 	}
 	return false
 }
-
-// ItemKey identifies a due item for the ledger: "KEY/kind/YYYY-MM-DD",
-// the day being the day it is due, so a new review date starts a new
-// reminder episode. For example "SEC-12/review_passed/2026-11-20".
-func ItemKey(d Due) string { return itemKey(d.Key, d.Kind, d.On) }
 
 func itemKey(key string, kind DueKind, on time.Time) string {
 	return key + "/" + string(kind) + "/" + on.Format("2006-01-02")

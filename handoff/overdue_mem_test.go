@@ -52,11 +52,6 @@ func TestDueBriefRendersTheSame(t *testing.T) {
 				t.Errorf("%s: %s from briefs differs from the one from Dues:\n got %s\nwant %s", name, text, plain.Render(got[text]), plain.Render(want[text]))
 			}
 		}
-		for i, d := range items {
-			if got, want := d.Brief().ItemKey(), handoff.ItemKey(d); got != want {
-				t.Errorf("%s[%d]: brief's item key %q, want %q", name, i, got, want)
-			}
-		}
 	}
 }
 

@@ -116,8 +116,8 @@ func TestDueItemsBoundaries(t *testing.T) {
 			if d.On.Location() != loc || d.Key != "SEC-7" || d.Owner.Text != "team-x" || d.EscalateTo != "U-LEAD" {
 				t.Errorf("due item = %+v", d)
 			}
-			if want := "SEC-7/" + string(tc.kind) + "/" + tc.on; handoff.ItemKey(d) != want {
-				t.Errorf("ItemKey = %q, want %q", handoff.ItemKey(d), want)
+			if want := "SEC-7/" + string(tc.kind) + "/" + tc.on; d.Brief().ItemKey() != want {
+				t.Errorf("ItemKey = %q, want %q", d.Brief().ItemKey(), want)
 			}
 		})
 	}
@@ -135,7 +135,7 @@ func TestItemKeyNewReviewDateNewEpisode(t *testing.T) {
 		if len(items) != 1 {
 			t.Fatalf("items = %+v", items)
 		}
-		return handoff.ItemKey(items[0])
+		return items[0].Brief().ItemKey()
 	}
 	a, b := key("2026-12-01"), key("2026-12-10")
 	if a != "SEC-9/review_passed/2026-12-01" || a == b {

@@ -115,7 +115,11 @@ func TestDigestEndToEnd(t *testing.T) {
 			}},
 		})
 	}
-	doc := texts.Digest(items, texts.Options{Now: now, Loc: time.UTC})
+	briefs := make([]handoff.DueBrief, len(items))
+	for i, d := range items {
+		briefs[i] = d.Brief()
+	}
+	doc := texts.DigestBriefs(briefs, texts.Options{Now: now, Loc: time.UTC})
 	if len(doc.Blocks) == 0 || len(blockkit.Render(doc)) == 0 {
 		t.Skip("handoff.Digest or handoff.RenderSlack is still a stub")
 	}

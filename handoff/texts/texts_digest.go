@@ -44,17 +44,6 @@ func DigestBriefs(items []handoff.DueBrief, o Options) richtext.Doc {
 	return doc
 }
 
-// Digest is DigestBriefs of the items' briefs. The jobs keep briefs and
-// call DigestBriefs; this stays only for connectors/slack's end-to-end
-// digest test, which builds Dues.
-func Digest(items []handoff.Due, o Options) richtext.Doc {
-	briefs := make([]handoff.DueBrief, len(items))
-	for i, d := range items {
-		briefs[i] = d.Brief()
-	}
-	return DigestBriefs(briefs, o)
-}
-
 // PersonalDigestBriefs is one owner's share of the weekly digest:
 // addressed to the owner, their overdue items by lane, oldest first, each
 // with what to do.

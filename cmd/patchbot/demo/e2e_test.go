@@ -198,7 +198,7 @@ func TestDaemonRemindsOnCadenceEscalatesAndDigests(t *testing.T) {
 	for _, r := range plan(t, w).Results {
 		for _, d := range r.Due {
 			if d.Key == key && d.Kind == handoff.DueReviewPassed {
-				item = handoff.ItemKey(d)
+				item = d.Brief().ItemKey()
 			}
 		}
 	}
