@@ -26,6 +26,11 @@ type Config struct {
 	// file and pos place errors; both are empty for a hand-built Config.
 	file string
 	pos  map[string]Pos
+	// refs are the values written with ${VAR}, by key path, so that
+	// errors show the reference (see redact).
+	refs map[string]ref
+	// warnings are set by validation (see Warnings).
+	warnings []string
 }
 
 // The Jira deployment kinds.
@@ -59,6 +64,11 @@ type Jira struct {
 	PropertyKey string `yaml:"property_key"`
 	// Timeout bounds one HTTP request.
 	Timeout time.Duration `yaml:"timeout"`
+	// AllowInsecureHTTP accepts an http:// URL on a host other than
+	// loopback, which sends the token in clear text; the daemon logs a
+	// warning at start. Loopback (localhost, 127.0.0.0/8, ::1) needs no
+	// permission.
+	AllowInsecureHTTP bool `yaml:"allow_insecure_http"`
 }
 
 // Slack is how to reach Slack and where messages go.
@@ -85,6 +95,10 @@ type Slack struct {
 	PerChannelInterval time.Duration `yaml:"per_channel_interval"`
 	// Routing says which channel gets each validation request.
 	Routing Routing `yaml:"routing"`
+	// AllowInsecureHTTP accepts an http:// api_url on a host other than
+	// loopback (the token then travels in clear text); the daemon logs a
+	// warning at start.
+	AllowInsecureHTTP bool `yaml:"allow_insecure_http"`
 }
 
 // Routing picks the channel for a validation request. The first that is

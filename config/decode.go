@@ -23,14 +23,38 @@ type decoder struct {
 	errs     Errors
 	pos      map[string]Pos
 	// budget bounds the nodes visited, so aliases that expand
-	// exponentially ("billion laughs") stop with an error.
+	// exponentially ("billion laughs") stop with an error. It is what the
+	// document's own nodes cost plus nodeBudget: only aliases spend past
+	// that, so a large legal file (a 100,000-entry owner_map) loads.
 	budget  int
 	spent   bool
 	tooDeep bool
+	// refs are the values written with ${VAR}, by key path; secretVars
+	// the variables secret keys read, with the first key that reads each.
+	refs       map[string]ref
+	secretVars map[string]string
 }
 
-// nodeBudget is far above any real config and far below a blow-up.
+// nodeBudget is how many visits aliases may add to the document's own:
+// far above any real use of anchors and far below a blow-up.
 const nodeBudget = 200000
+
+// budgetFor is the visit budget of the tree under root: each node is
+// visited at most twice when no alias repeats it (a mapping entry costs one
+// for the pair, one for the key and one for the value), plus nodeBudget.
+func budgetFor(root *yaml.Node) int {
+	n := 0
+	var walk func(*yaml.Node)
+	walk = func(x *yaml.Node) {
+		n++
+		// An alias node's target is counted where it is defined.
+		for _, c := range x.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	return 2*n + nodeBudget
+}
 
 func (d *decoder) errorf(path string, pos Pos, format string, args ...any) {
 	d.errs = append(d.errs, &Error{File: d.file, Line: pos.Line, Path: path, Message: fmt.Sprintf(format, args...)})
@@ -57,7 +81,7 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 	if d.budget < 0 {
 		if !d.spent {
 			d.spent = true
-			d.errorf("", posOf(n), "document too large: aliases expand past %d nodes", nodeBudget)
+			d.errorf("", posOf(n), "document too large: aliases expand it by more than %d nodes", nodeBudget)
 		}
 		return nil
 	}
@@ -143,13 +167,24 @@ func typeName(t reflect.Type) string {
 // scalar converts an expanded scalar to v's type.
 func (d *decoder) scalar(s, raw, path string, pos Pos, v reflect.Value) {
 	t := v.Type()
-	bad := func() { d.errorf(path, pos, "expected %s, got %s", typeName(t), quote(s)) }
+	// An expanded value is shown as written (${VAR}): the variable may
+	// hold anything, a credential included.
+	expanded := raw != s
+	shown := s
+	if expanded {
+		shown = raw
+	}
+	bad := func() { d.errorf(path, pos, "expected %s, got %s", typeName(t), quote(shown)) }
 	switch {
 	case t == durationType:
 		dur, err := time.ParseDuration(strings.TrimSpace(s))
 		if err != nil {
 			if _, nerr := strconv.ParseFloat(strings.TrimSpace(s), 64); nerr == nil && s != "0" {
-				d.errorf(path, pos, "duration %s has no unit: write e.g. %ss or %sm", quote(s), s, s)
+				if expanded {
+					d.errorf(path, pos, "duration %s has no unit: give one, e.g. 30s or 5m", quote(shown))
+				} else {
+					d.errorf(path, pos, "duration %s has no unit: write e.g. %ss or %sm", quote(s), s, s)
+				}
 				return
 			}
 			bad()
@@ -168,7 +203,7 @@ func (d *decoder) scalar(s, raw, path string, pos Pos, v reflect.Value) {
 		}
 		v.Set(reflect.ValueOf(at))
 	case t.Kind() == reflect.String:
-		if tokenShape.MatchString(raw) {
+		if tokenShape.MatchString(raw) || expanded && tokenShape.MatchString(s) {
 			d.errorf(path, pos, "value looks like a Slack or Atlassian token: secrets go only in secret keys, as ${ENV_VAR} or *_file")
 			return
 		}
@@ -213,7 +248,7 @@ func (d *decoder) entries(n *yaml.Node, path string, depth int) []pair {
 	if d.budget -= len(n.Content) / 2; d.budget < 0 {
 		if !d.spent {
 			d.spent = true
-			d.errorf(path, posOf(n), "document too large: aliases expand past %d nodes", nodeBudget)
+			d.errorf(path, posOf(n), "document too large: aliases expand it by more than %d nodes", nodeBudget)
 		}
 		return nil
 	}

@@ -1,8 +1,13 @@
 package config
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 )
 
@@ -17,12 +22,23 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // so one pasted into an ordinary key is refused too.
 var tokenShape = regexp.MustCompile(`\b(xox[abposre]-[0-9A-Za-z-]{8,}|xapp-[0-9A-Za-z-]{8,}|ATATT[0-9A-Za-z_=-]{16,})`)
 
+// ref is a value written with ${VAR} references: what the file says and
+// what it expanded to. Errors about the key show the reference, never the
+// value, which may come from a variable that holds a credential.
+type ref struct {
+	raw, value string
+	vars       []string
+	pos        Pos
+}
+
 // expand substitutes ${VAR} references in a string value; "$$" stands for a
-// literal "$". A problem is reported at path and expand returns false.
+// literal "$". A problem is reported at path and expand returns false. A
+// value with references is recorded in d.refs.
 func (d *decoder) expand(s, path string, pos Pos) (string, bool) {
 	if !strings.Contains(s, "$") {
 		return s, true
 	}
+	var vars []string
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -51,12 +67,20 @@ func (d *decoder) expand(s, path string, pos Pos) (string, bool) {
 				return "", false
 			}
 			b.WriteString(val)
+			vars = append(vars, name)
 			i += end
 		default:
 			b.WriteByte(c)
 		}
 	}
-	return b.String(), true
+	out := b.String()
+	if len(vars) > 0 {
+		if d.refs == nil {
+			d.refs = map[string]ref{}
+		}
+		d.refs[path] = ref{raw: s, value: out, vars: vars, pos: pos}
+	}
+	return out, true
 }
 
 // secret reads a secret key's value: the whole value must be one ${VAR}
@@ -80,7 +104,46 @@ func (d *decoder) secret(raw, path string, pos Pos) (Secret, bool) {
 		d.errorf(path, pos, "environment variable %s is empty", m[1])
 		return Secret{}, false
 	}
+	if d.secretVars == nil {
+		d.secretVars = map[string]string{}
+	}
+	if _, seen := d.secretVars[m[1]]; !seen {
+		d.secretVars[m[1]] = path
+	}
 	return Secret{value: val, source: "environment variable " + m[1]}, true
+}
+
+// checkSecretRefs refuses a variable that a secret key reads when a plain
+// key uses it too: a plain value is printed in errors, logs and URLs, so
+// the credential would be. It runs once every key is decoded, since the
+// plain key may come before the secret one.
+func (d *decoder) checkSecretRefs() {
+	paths := make([]string, 0, len(d.refs))
+	for p := range d.refs {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	flagged := map[string]string{} // path -> the variable
+	for _, p := range paths {
+		for _, name := range d.refs[p].vars {
+			if _, ok := d.secretVars[name]; ok {
+				flagged[p] = name
+				break
+			}
+		}
+	}
+	if len(flagged) == 0 {
+		return
+	}
+	// This is the key's one problem: whatever else decoding said about
+	// the value goes.
+	d.errs = slices.DeleteFunc(d.errs, func(e *Error) bool { _, ok := flagged[e.Path]; return ok })
+	for _, p := range paths {
+		if name, ok := flagged[p]; ok {
+			d.errorf(p, d.refs[p].pos, "${%s} is the secret %s reads: a secret may only be used by a secret key (token: or token_file:), where it never reaches an error, a log line or a URL",
+				name, d.secretVars[name])
+		}
+	}
 }
 
 // secretFile reads a secret from the file a *_file key names, trimming the
@@ -94,7 +157,7 @@ func (d *decoder) secretFile(raw, path string, pos Pos) (Secret, bool) {
 		d.errorf(path, pos, "empty file name")
 		return Secret{}, false
 	}
-	if tokenShape.MatchString(raw) {
+	if tokenShape.MatchString(raw) || tokenShape.MatchString(name) {
 		// Not echoed: it is the credential itself, pasted in the wrong key.
 		d.errorf(path, pos, "holds what looks like a token, not a file name: put the token in a file, or use %s: ${%s}",
 			strings.TrimSuffix(lastKey(path), "_file"), suggestEnvName(strings.TrimSuffix(path, "_file")))
@@ -103,15 +166,28 @@ func (d *decoder) secretFile(raw, path string, pos Pos) (Secret, bool) {
 	if !filepath.IsAbs(name) && d.baseDir != "" {
 		name = filepath.Join(d.baseDir, name)
 	}
+	// The file is named as written: a name built from ${VAR} shows the
+	// reference, since the variable might hold anything.
+	shown := name
+	if _, ok := d.refs[path]; ok {
+		shown = raw
+	}
 	data, err := d.readFile(name)
+	if err == nil && len(data) > maxSecretSize {
+		err = fmt.Errorf("%w: over %d bytes", errTooLarge, maxSecretSize)
+	}
 	if err != nil {
-		// os.ReadFile's errors name the file, never its content.
-		d.errorf(path, pos, "cannot read secret file: %v", err)
+		// The reader's own words, without its copy of the path; never the
+		// file's content.
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
+			err = pe.Err
+		}
+		d.errorf(path, pos, "cannot read secret file %s: %v", shown, err)
 		return Secret{}, false
 	}
 	val := strings.TrimRight(string(data), "\r\n")
 	if val == "" {
-		d.errorf(path, pos, "secret file %s is empty", name)
+		d.errorf(path, pos, "secret file %s is empty", shown)
 		return Secret{}, false
 	}
 	return Secret{value: val, source: "file " + name}, true

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -17,17 +18,24 @@ import (
 // Load reads, decodes and validates the config file at path, taking
 // ${VAR} references from the process environment and *_file secrets from
 // disk (relative names are relative to the config file's directory).
+// Both the config and the secret files must be regular files, of at most
+// 16 MiB and 64 KiB.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, maxConfigSize)
 	if err != nil {
-		return nil, Errors{{File: path, Message: err.Error()}}
+		msg := err.Error()
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
+			msg = "cannot read the config: " + pe.Err.Error() // the file is named once, in front
+		}
+		return nil, Errors{{File: path, Message: msg}}
 	}
-	return Parse(path, data, os.LookupEnv, os.ReadFile)
+	return Parse(path, data, os.LookupEnv, readSecretFile)
 }
 
 // Parse decodes and validates a config file's content. name is the file
 // name errors carry; env looks up environment variables and readFile reads
-// *_file secrets (nil means os.LookupEnv and os.ReadFile).
+// *_file secrets (nil means os.LookupEnv and a reader of regular files of
+// at most 64 KiB).
 //
 // The error, when not nil, is Errors listing every problem sorted by line.
 // When the YAML itself could be read, Parse returns the Config as far as it
@@ -39,7 +47,7 @@ func Parse(name string, data []byte, env func(string) (string, bool), readFile f
 		env = os.LookupEnv
 	}
 	if readFile == nil {
-		readFile = os.ReadFile
+		readFile = readSecretFile
 	}
 	root, err := parseYAML(name, data)
 	if err != nil {
@@ -53,17 +61,18 @@ func Parse(name string, data []byte, env func(string) (string, bool), readFile f
 		readFile: readFile,
 		baseDir:  filepath.Dir(name),
 		pos:      map[string]Pos{"": posOf(root)},
-		budget:   nodeBudget,
+		budget:   budgetFor(root),
 	}
 	if root.Kind != yaml.MappingNode {
 		d.errorf("", posOf(root), "expected a mapping of sections (jira:, slack:, projects:, …), got %s", describe(root))
 		return c, d.errs.err()
 	}
 	d.decode(root, "", posOf(root), reflectValue(c))
-	c.pos = d.pos
+	c.pos, c.refs = d.pos, d.refs
 	if d.spent {
-		return c, d.errs.err()
+		return c, redact(d.errs, c.refs, c.secretValues()).err()
 	}
+	d.checkSecretRefs()
 	c.normalize()
 	failed := map[string]bool{}
 	for _, e := range d.errs {
@@ -71,14 +80,9 @@ func Parse(name string, data []byte, env func(string) (string, bool), readFile f
 		// A failed token_file leaves token unset: one error is enough.
 		failed[strings.TrimSuffix(e.Path, "_file")] = true
 	}
-	errs := d.errs
-	if verr := c.validate(failed); verr != nil {
-		var es Errors
-		errors.As(verr, &es)
-		errs = append(errs, es...)
-	}
+	errs := append(d.errs, c.validate(failed)...)
 	c.derive()
-	return c, errs.err()
+	return c, redact(errs, c.refs, c.secretValues()).err()
 }
 
 // normalize tidies values after decoding.

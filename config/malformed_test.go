@@ -89,7 +89,7 @@ func TestMalformedConfigs(t *testing.T) {
 		},
 			[]want{{5, "jira.token_file", "set either token or token_file, not both"}}},
 		{"missing secret file", func(t *testing.T) string { return edit(t, "token: ${JIRA_API_TOKEN}", "token_file: /run/secrets/nope") },
-			[]want{{4, "jira.token_file", "cannot read secret file: open /run/secrets/nope"}}},
+			[]want{{4, "jira.token_file", "cannot read secret file /run/secrets/nope: file does not exist"}}},
 		{"empty secret file", func(t *testing.T) string {
 			return edit(t, "token: ${JIRA_API_TOKEN}", "token_file: /run/secrets/empty")
 		},

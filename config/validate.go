@@ -17,11 +17,22 @@ import (
 // placed at its key's line when the config came from a file. Parse and
 // Load call it; call it yourself after building or changing a Config in
 // code (the demo).
-func (c *Config) Validate() error { return c.validate(nil) }
+//
+// No message holds a secret's value, nor the value of a key written with
+// ${VAR}: such a key's value is shown as the reference.
+func (c *Config) Validate() error {
+	return redact(c.validate(nil), c.refs, c.secretValues()).err()
+}
 
-// validate runs every check; failed holds the key paths whose decoding
-// already failed, whose defaults must not draw a second complaint.
-func (c *Config) validate(failed map[string]bool) error {
+// Warnings lists what the last validation accepted but an operator should
+// know about (plain http:// allowed by allow_insecure_http), for the
+// daemon to log at start. It is empty for a config that was not validated.
+func (c *Config) Warnings() []string { return slices.Clone(c.warnings) }
+
+// validate runs every check and sets c.warnings; failed holds the key
+// paths whose decoding already failed, whose defaults must not draw a
+// second complaint.
+func (c *Config) validate(failed map[string]bool) Errors {
 	v := &validator{c: c, failed: failed}
 	v.jira()
 	v.slack()
@@ -32,7 +43,8 @@ func (c *Config) validate(failed map[string]bool) error {
 	v.nag()
 	v.safety()
 	v.service()
-	return v.errs.err()
+	c.warnings = v.warnings
+	return v.errs
 }
 
 // Pos returns where a key path sits in the file: the key itself, or the
@@ -63,9 +75,10 @@ func (c *Config) Errorf(path, format string, args ...any) *Error {
 }
 
 type validator struct {
-	c      *Config
-	errs   Errors
-	failed map[string]bool
+	c        *Config
+	errs     Errors
+	warnings []string
+	failed   map[string]bool
 }
 
 // errorf reports a problem, unless decoding the key already failed: the
@@ -104,19 +117,39 @@ func (v *validator) slackUser(path, s string) {
 	}
 }
 
-// httpURL checks an absolute http(s) URL without credentials.
-func (v *validator) httpURL(path, s string) {
+// httpURL checks an absolute https URL without credentials. Plain http
+// is refused, since the token would travel in clear text, except on a
+// loopback host (the demo, tests, a local proxy) or when the section's
+// allow_insecure_http says so, which draws a warning.
+func (v *validator) httpURL(path, s string, allowInsecure bool) {
 	u, err := url.Parse(s)
 	switch {
 	case err != nil:
 		v.errorf(path, "not a URL: %v", urlErr(err))
 	case u.Scheme != "http" && u.Scheme != "https":
-		v.errorf(path, "URL must start with https:// (or http://), got %s", quote(u.Redacted()))
+		v.errorf(path, "URL must start with https://, got %s", quote(u.Redacted()))
 	case u.Host == "":
 		v.errorf(path, "URL has no host: %s", quote(u.Redacted()))
 	case u.User != nil:
 		v.errorf(path, "URL holds credentials: put them in the token key, not the URL")
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		section, _ := parent(path)
+		if !allowInsecure {
+			v.errorf(path, "http:// would send the token in clear text: use https://, or set %s.allow_insecure_http: true if the network in between is trusted", section)
+			return
+		}
+		v.warnings = append(v.warnings, fmt.Sprintf("%s is plain http:// to %s: the token travels in clear text (%s.allow_insecure_http is true)", path, u.Host, section))
 	}
+}
+
+// isLoopback reports a host that never leaves the machine: localhost,
+// 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // urlErr drops the URL from url.Parse's error, since it may hold a
@@ -139,7 +172,7 @@ func (v *validator) jira() {
 	if j.URL == "" {
 		v.errorf("jira.url", "required: the Jira site, e.g. https://example.atlassian.net")
 	} else {
-		v.httpURL("jira.url", j.URL)
+		v.httpURL("jira.url", j.URL, j.AllowInsecureHTTP)
 	}
 	switch j.Deployment {
 	case DeploymentAuto, DeploymentCloud, DeploymentDataCenter:
@@ -183,7 +216,7 @@ func (v *validator) slack() {
 		v.errorf("slack.token", "required: token: ${SLACK_BOT_TOKEN} or token_file: /run/secrets/slack")
 	}
 	if s.APIURL != "" {
-		v.httpURL("slack.api_url", s.APIURL)
+		v.httpURL("slack.api_url", s.APIURL, s.AllowInsecureHTTP)
 	}
 	if s.FallbackChannel == "" {
 		v.errorf("slack.fallback_channel", "required: the channel that gets what cannot reach its owner")

@@ -76,6 +76,9 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 	if err != nil {
 		return nil, fmt.Errorf("config: schedules.timezone: %w", err)
 	}
+	for _, w := range cfg.Warnings() {
+		d.Logger.Warn("config warning", "warning", w)
+	}
 	a = &App{Config: cfg, Registry: d.Registry, Logger: d.Logger}
 	defer func() {
 		if err != nil {
