@@ -26,12 +26,16 @@ const (
 	exitFindings = 3 // check: at least one handoff is incomplete or overdue
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal cancels ctx and the command winds down; from then
+	// on the signals' default action is back, so a second one ends a
+	// command that does not.
+	context.AfterFunc(ctx, stop)
+	// The daemon logs the version it runs: the stamped one, else the
+	// module's.
+	version = currentBuild().Version
 	stopProfile := startProfile(os.Getenv("PATCHBOT_CPUPROFILE"), os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stopProfile()
@@ -77,14 +81,14 @@ func commands() []command {
 		{"fields", "[--config FILE] [--match TEXT]", "list the Jira site's fields, to find the names to map", cmdFields},
 		{"snooze", "KEY --until DATE [--by NAME]", "silence reminders about a ticket until a date", cmdSnooze},
 		{"demo", "[--serve] [--listen ADDR]", "run the whole daemon once against a built-in simulated Jira and Slack", cmdDemo},
-		{"version", "", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) int {
-			fmt.Fprintln(out, "patchbot", version)
-			return exitOK
-		}},
+		{"version", "", "print the version, the commit and the build date (also --version)", cmdVersion},
 	}
 }
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(out)
 		if len(args) == 0 {
