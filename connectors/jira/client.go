@@ -1,10 +1,12 @@
 package jira
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -178,8 +180,16 @@ func (c *Client) callStatus(ctx context.Context, op, key, method, path string, b
 		// request).
 		resp, err := c.jc.Do(req, nil)
 		if err == nil && resp != nil && resp.Body != nil {
-			if out != nil {
-				err = json.NewDecoder(resp.Body).Decode(out)
+			// A web page where JSON belongs (a login page at a wrong
+			// jira.url) is said plainly, not as a JSON syntax error.
+			br := bufio.NewReaderSize(resp.Body, pageSniff)
+			head, _ := br.Peek(pageSniff)
+			switch {
+			case isPage(resp.Header.Get("Content-Type"), head):
+				body, _ := io.ReadAll(io.LimitReader(br, pageTitleScan))
+				err = pageError(resp.Response, body)
+			case out != nil:
+				err = json.NewDecoder(br).Decode(out)
 			}
 			_ = drain.Close(resp.Body)
 		}
@@ -191,6 +201,10 @@ func (c *Client) callStatus(ctx context.Context, op, key, method, path string, b
 			return status, nil
 		}
 		e := &Error{Op: op, Key: key, Method: method, Endpoint: endpoint, Status: status, Err: err}
+		if errors.Is(err, ErrNotJSON) {
+			// Asking again gets the same page.
+			return status, e
+		}
 		if status >= 200 && status < 300 {
 			// The answer was a success whose body did not decode.
 			e.Status = 0
@@ -202,8 +216,8 @@ func (c *Client) callStatus(ctx context.Context, op, key, method, path string, b
 			return status, e
 		}
 		if status != 0 {
-			readError(e, resp.Response)
 			e.Err = fmt.Errorf("HTTP %d", status)
+			readError(e, resp.Response)
 		}
 		return status, e
 	}

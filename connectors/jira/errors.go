@@ -1,11 +1,15 @@
 package jira
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
+	"mime"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -19,6 +23,10 @@ var (
 	ErrNotFound = errors.New("jira: not found")
 	// ErrRateLimited: Jira kept answering 429 past the retries.
 	ErrRateLimited = errors.New("jira: rate limited")
+	// ErrNotJSON: the answer was not JSON but a web page (a login or
+	// single sign-on page, a proxy's error page): the base URL most likely
+	// points somewhere other than the Jira REST API.
+	ErrNotJSON = errors.New("jira: the answer is not JSON")
 )
 
 // Error is a failed Jira call: what was being done, to which ticket,
@@ -58,7 +66,7 @@ func (e *Error) Error() string {
 	if len(msgs) > 0 {
 		b.WriteString(": " + strings.Join(msgs, "; "))
 	}
-	if e.Err != nil && e.Status == 0 {
+	if _, page := errors.AsType[*notJSON](e.Err); e.Err != nil && (e.Status == 0 || page) {
 		b.WriteString(": " + e.Err.Error())
 	}
 	switch e.Status {
@@ -90,13 +98,18 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// readError fills e from an error response body (Jira's ErrorCollection).
+// readError fills e from an error response body (Jira's ErrorCollection);
+// a web page instead sets e.Err to say so.
 func readError(e *Error, resp *http.Response) {
 	if resp == nil || resp.Body == nil {
 		return
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if isPage(resp.Header.Get("Content-Type"), body) {
+		e.Err = pageError(resp, body)
+		return
+	}
 	var ec struct {
 		ErrorMessages []string          `json:"errorMessages"`
 		Errors        map[string]string `json:"errors"`
@@ -118,4 +131,70 @@ func readError(e *Error, resp *http.Response) {
 		}
 		e.Messages = []string{s}
 	}
+}
+
+// notJSON is an answer that was a web page where the REST API answers
+// JSON. It matches ErrNotJSON.
+type notJSON struct {
+	status      int
+	contentType string // as Jira sent it, or empty
+	title       string // the page's <title>, shortened
+}
+
+func (n *notJSON) Error() string {
+	var b strings.Builder
+	b.WriteString("expected JSON from the Jira REST API, got a web page")
+	if n.contentType != "" {
+		b.WriteString(" (" + n.contentType + ")")
+	}
+	if n.title != "" {
+		fmt.Fprintf(&b, " titled %q", n.title)
+	}
+	if n.status >= 500 {
+		// An outage page from a proxy in front of Jira, most likely.
+		return b.String()
+	}
+	b.WriteString(" (check jira.url: it must be the site's base URL, such as https://example.atlassian.net or the Data Center URL with its context path; a login or single sign-on page answers HTML)")
+	return b.String()
+}
+
+// Is matches ErrNotJSON.
+func (n *notJSON) Is(target error) bool { return target == ErrNotJSON }
+
+// pageSniff is how much of an answer isPage looks at; pageTitleScan how
+// much is searched for the title.
+const (
+	pageSniff     = 512
+	pageTitleScan = 32 << 10
+)
+
+// isPage reports an answer that is a web page rather than JSON: an HTML
+// or XML content type, or a body whose first non-blank byte is '<'.
+func isPage(contentType string, head []byte) bool {
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil {
+		switch {
+		case mt == "text/html", mt == "application/xhtml+xml", strings.HasSuffix(mt, "/xml"):
+			return true
+		}
+	}
+	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
+	return len(head) > 0 && head[0] == '<'
+}
+
+var titleTag = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// pageError describes a page answer from the first bytes of its body.
+func pageError(resp *http.Response, body []byte) *notJSON {
+	n := &notJSON{status: resp.StatusCode}
+	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil {
+		n.contentType = mt
+	}
+	if m := titleTag.FindSubmatch(body); m != nil {
+		t := strings.Join(strings.Fields(html.UnescapeString(string(m[1]))), " ")
+		if r := []rune(t); len(r) > 80 {
+			t = string(r[:80]) + "…"
+		}
+		n.title = t
+	}
+	return n
 }
