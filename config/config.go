@@ -227,14 +227,6 @@ type Safety struct {
 	Since time.Time `yaml:"since"`
 }
 
-// Store is the ledger's database.
-type Store struct {
-	// Driver is the database driver; only "sqlite" for now.
-	Driver string `yaml:"driver"`
-	// Path is the SQLite file.
-	Path string `yaml:"path"`
-}
-
 // HTTP is the health and metrics server.
 type HTTP struct {
 	// Listen is the address to listen on, e.g. ":8080".

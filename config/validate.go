@@ -371,12 +371,7 @@ func (v *validator) safety() {
 
 func (v *validator) service() {
 	c := v.c
-	if c.Store.Driver != "sqlite" {
-		v.errorf("store.driver", "unsupported driver %s: only sqlite", quote(c.Store.Driver))
-	}
-	if strings.TrimSpace(c.Store.Path) == "" {
-		v.errorf("store.path", "required: the SQLite file, e.g. /var/lib/patchbot/patchbot.db")
-	}
+	v.store()
 	if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		v.errorf("http.listen", "expected host:port such as :8080, got %s", quote(c.HTTP.Listen))
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {

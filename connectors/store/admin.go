@@ -23,7 +23,7 @@ type Filter struct {
 
 // Sends lists sends matching f, newest intent first: the `patchbot
 // ledger` view.
-func (s *SQLite) Sends(ctx context.Context, f Filter) ([]ports.Send, error) {
+func (s *Ledger) Sends(ctx context.Context, f Filter) ([]ports.Send, error) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) {
@@ -74,7 +74,7 @@ type Stats struct {
 }
 
 // Stats counts sends by kind and state, threads and snoozes.
-func (s *SQLite) Stats(ctx context.Context) (Stats, error) {
+func (s *Ledger) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
 	rows, err := s.r.QueryContext(ctx, `SELECT kind,
 			SUM(CASE WHEN done_at IS NULL THEN 1 ELSE 0 END),
@@ -107,7 +107,7 @@ func (s *SQLite) Stats(ctx context.Context) (Stats, error) {
 // History, so olderThan must lie well beyond the longest backoff and
 // escalation window, or long-overdue items would start over at the first
 // reminder.
-func (s *SQLite) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
+func (s *Ledger) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
 	n, err := toNanos(olderThan)
 	if err != nil {
 		return 0, fmt.Errorf("store: prune: %w", err)

@@ -15,7 +15,7 @@ import (
 // two items), then mark it done; two write transactions on a real file.
 func BenchmarkIntendDone(b *testing.B) {
 	ctx := context.Background()
-	run := func(b *testing.B, s *SQLite, i int64) {
+	run := func(b *testing.B, s *Ledger, i int64) {
 		ref := "reminder/U1/" + strconv.FormatInt(i, 10)
 		rec, _, err := s.Intend(ctx, ports.Send{Kind: "reminder", Ref: ref, Recipient: "U1",
 			Items: []string{"SEC-1/review/" + ref, "SEC-2/deadline/" + ref}, Intended: t0})
@@ -99,7 +99,7 @@ func BenchmarkHistory(b *testing.B) {
 
 // seed writes n done sends in one transaction, each covering a shared item
 // (perItem sends per item) and one of its own.
-func seed(b *testing.B, s *SQLite, n, perItem int) {
+func seed(b *testing.B, s *Ledger, n, perItem int) {
 	b.Helper()
 	ctx := context.Background()
 	tx, err := s.w.BeginTx(ctx, nil)

@@ -21,8 +21,10 @@ const (
 	// ON CONFLICT DO NOTHING + RETURNING yields no row when the Ref is
 	// taken; the transaction holds the write lock, so the existing row
 	// read next cannot change under us.
-	qInsertSend = `INSERT INTO sends (ref, kind, recipient, level, intended_at, done_at, channel, ts)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (ref) DO NOTHING RETURNING id`
+	// epoch is the leadership term that recorded the intent (0: a
+	// handle that never campaigned, such as the CLI).
+	qInsertSend = `INSERT INTO sends (ref, kind, recipient, level, intended_at, done_at, channel, ts, epoch)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (ref) DO NOTHING RETURNING id`
 	qInsertItem = `INSERT INTO send_items (send_id, item) VALUES ($1, $2)`
 	qMarkDone   = `UPDATE sends SET done_at = $1, channel = $2, ts = $3 WHERE id = $4 AND done_at IS NULL`
 	qSetThread  = `INSERT INTO threads (ticket, channel, ts, parts) VALUES ($1, $2, $3, $4)
@@ -39,7 +41,7 @@ type querier interface {
 // the same Ref exists (open or done) it returns that one with existed=true
 // and writes nothing. A zero s.Intended is filled from the clock. Items are
 // kept as a set: the returned record has them sorted and deduplicated.
-func (s *SQLite) Intend(ctx context.Context, in ports.Send) (ports.Send, bool, error) {
+func (s *Ledger) Intend(ctx context.Context, in ports.Send) (ports.Send, bool, error) {
 	got, err := s.IntendAll(ctx, []ports.Send{in})
 	if err != nil {
 		return ports.Send{}, false, err
@@ -49,14 +51,16 @@ func (s *SQLite) Intend(ctx context.Context, in ports.Send) (ports.Send, bool, e
 
 // IntendAll is Intend for several sends in one transaction: all are
 // recorded, in order, or none. A Ref given twice is recorded once; the
-// second comes back as existing.
-func (s *SQLite) IntendAll(ctx context.Context, ins []ports.Send) ([]ports.Intended, error) {
+// second comes back as existing. Once a newer leader than this handle's
+// exists, it records nothing and fails with ErrFenced (so do DoneAll and
+// Forget).
+func (s *Ledger) IntendAll(ctx context.Context, ins []ports.Send) ([]ports.Intended, error) {
 	if len(ins) == 0 {
 		return nil, nil
 	}
 	out := make([]ports.Intended, len(ins))
 	failed := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, true, func(tx *sql.Tx) error {
 		// Prepared once for the batch; the transaction closes them.
 		send, err := tx.PrepareContext(ctx, qInsertSend)
 		if err != nil {
@@ -85,7 +89,7 @@ func (s *SQLite) IntendAll(ctx context.Context, ins []ports.Send) ([]ports.Inten
 
 // intend is Intend inside tx, with the transaction's statements that
 // insert a send and an item.
-func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, send, item *sql.Stmt, in ports.Send) (ports.Intended, error) {
+func (s *Ledger) intend(ctx context.Context, tx *sql.Tx, send, item *sql.Stmt, in ports.Send) (ports.Intended, error) {
 	if in.Ref == "" {
 		return ports.Intended{}, errors.New("empty ref")
 	}
@@ -105,7 +109,7 @@ func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, send, item *sql.Stmt, i
 	// read next cannot change under us.
 	var id int64
 	err = send.QueryRowContext(ctx,
-		in.Ref, in.Kind, in.Recipient, in.Level, intended, done, in.Channel, in.TS).Scan(&id)
+		in.Ref, in.Kind, in.Recipient, in.Level, intended, done, in.Channel, in.TS, s.epoch.Load()).Scan(&id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		sends, err := querySends(ctx, tx, `SELECT `+sendCols+` FROM sends s WHERE s.ref = $1`, in.Ref)
@@ -139,18 +143,18 @@ func (s *SQLite) intend(ctx context.Context, tx *sql.Tx, send, item *sql.Stmt, i
 // its thread. Marking a send done again with the same receipt is a no-op,
 // so a retried call is safe; a different receipt is an error. An unknown id
 // is ErrNotFound.
-func (s *SQLite) Done(ctx context.Context, id int64, r ports.Receipt, at time.Time, thread string) error {
+func (s *Ledger) Done(ctx context.Context, id int64, r ports.Receipt, at time.Time, thread string) error {
 	return s.DoneAll(ctx, []ports.Completion{{ID: id, Receipt: r, At: at, Thread: thread}})
 }
 
 // DoneAll is Done for several sends in one transaction: all are marked, or
 // none (the first error says which send it was).
-func (s *SQLite) DoneAll(ctx context.Context, cs []ports.Completion) error {
+func (s *Ledger) DoneAll(ctx context.Context, cs []ports.Completion) error {
 	if len(cs) == 0 {
 		return nil
 	}
 	failed := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, true, func(tx *sql.Tx) error {
 		// Prepared once for the batch; the transaction closes it.
 		mark, err := tx.PrepareContext(ctx, qMarkDone)
 		if err != nil {
@@ -181,7 +185,7 @@ func batchErr(what, first string, n int, err error) error {
 
 // done is Done inside tx, with the transaction's statement that marks a
 // send done.
-func (s *SQLite) done(ctx context.Context, tx *sql.Tx, mark *sql.Stmt, c ports.Completion) error {
+func (s *Ledger) done(ctx context.Context, tx *sql.Tx, mark *sql.Stmt, c ports.Completion) error {
 	at, r, thread := c.At, c.Receipt, c.Thread
 	if at.IsZero() {
 		at = s.now()
@@ -226,9 +230,9 @@ func (s *SQLite) done(ctx context.Context, tx *sql.Tx, mark *sql.Stmt, c ports.C
 // tried again. Forgetting an id that is gone is a no-op (a retried call
 // reaches the state it wanted); forgetting a done send is an error, since
 // that would erase what was said.
-func (s *SQLite) Forget(ctx context.Context, id int64) error {
+func (s *Ledger) Forget(ctx context.Context, id int64) error {
 	wrap := func(err error) error { return fmt.Errorf("store: forget send %d: %w", id, err) }
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, true, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sends WHERE id = $1 AND done_at IS NULL`, id)
 		if err != nil {
 			return wrap(err)
@@ -251,7 +255,7 @@ func (s *SQLite) Forget(ctx context.Context, id int64) error {
 }
 
 // Open lists intents recorded but never marked done, oldest first.
-func (s *SQLite) Open(ctx context.Context) ([]ports.Send, error) {
+func (s *Ledger) Open(ctx context.Context) ([]ports.Send, error) {
 	sends, err := querySends(ctx, s.r,
 		`SELECT `+sendCols+` FROM sends s WHERE s.done_at IS NULL ORDER BY s.intended_at, s.id`)
 	if err != nil {
@@ -262,7 +266,7 @@ func (s *SQLite) Open(ctx context.Context) ([]ports.Send, error) {
 
 // History lists the done sends that covered item, oldest first (by when
 // they were sent). Each send carries all its items, not only this one.
-func (s *SQLite) History(ctx context.Context, item string) ([]ports.Send, error) {
+func (s *Ledger) History(ctx context.Context, item string) ([]ports.Send, error) {
 	sends, err := querySends(ctx, s.r, `SELECT `+sendCols+`
 		FROM send_items i JOIN sends s ON s.id = i.send_id
 		WHERE i.item = $1 AND s.done_at IS NOT NULL

@@ -1,84 +1,51 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
-// ErrNotFound is returned when an operation names a send id the ledger does
-// not hold.
-var ErrNotFound = errors.New("not found")
+// The causes of a ledger file that cannot be opened, each with its fix in
+// the error's text; match them with errors.Is.
+var (
+	// ErrNoDirectory: the ledger's directory does not exist.
+	ErrNoDirectory = errors.New("the directory does not exist")
+	// ErrReadOnly: the ledger's directory or file cannot be written.
+	ErrReadOnly = errors.New("not writable")
+	// ErrNotLedger: the file (or database) holds something else.
+	ErrNotLedger = errors.New("not a patchbot ledger")
+)
 
-// SQLite is the ledger on one SQLite file. It is safe for concurrent use by
-// many goroutines, and several processes (the daemon and a CLI) may open the
-// same file.
-type SQLite struct {
-	path string
-	// w is the only connection that writes. SQLite allows one writer at a
-	// time per file; funnelling this process's writes through one
-	// connection makes goroutines queue in database/sql instead of meeting
-	// SQLITE_BUSY, and its transactions start with BEGIN IMMEDIATE so that a
-	// read-then-write transaction never has to upgrade its lock (the upgrade
-	// is what fails with SQLITE_BUSY regardless of busy_timeout).
-	w *sql.DB
-	// r serves reads. In WAL mode readers do not block the writer or each
-	// other, so the CLI's listing never stalls the daemon's cycle.
-	r   *sql.DB
-	now func() time.Time
-}
-
-// Option configures Open.
-type Option func(*options)
-
-type options struct {
-	busyTimeout time.Duration
-	readers     int
-	now         func() time.Time
-}
-
-// WithBusyTimeout sets how long a statement waits for another process's
-// lock before failing with SQLITE_BUSY (default 5s). Within one process
-// writes never wait on each other at the SQLite level; this covers a
-// second process, such as the CLI, writing to the same file.
-func WithBusyTimeout(d time.Duration) Option {
-	return func(o *options) { o.busyTimeout = d }
-}
-
-// WithReaders sets the number of read connections (default 4).
-func WithReaders(n int) Option {
-	return func(o *options) {
-		if n > 0 {
-			o.readers = n
-		}
-	}
-}
-
-// WithClock replaces the clock used when a caller leaves a time zero
-// (Send.Intended, Done's at, a snooze's recorded time).
-func WithClock(now func() time.Time) Option {
-	return func(o *options) {
-		if now != nil {
-			o.now = now
-		}
-	}
-}
-
-// Open opens (creating if needed) the ledger file at path and brings its
-// schema up to date. It refuses, with ErrNewerSchema, a file written by a
-// newer patchbot. Close releases it.
-func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
-	o := options{busyTimeout: 5 * time.Second, readers: 4, now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
+// Open opens (creating if needed) the SQLite ledger file at path and
+// brings its schema up to date. It refuses, with ErrNewerSchema, a file
+// written by a newer patchbot; a missing or read-only directory and a file
+// that is not a ledger fail with ErrNoDirectory, ErrReadOnly or
+// ErrNotLedger, saying what to do. Close releases it.
+//
+// The writer is a pool of one connection. SQLite allows one writer at a
+// time per file; funnelling this process's writes through one connection
+// makes goroutines queue in database/sql instead of meeting SQLITE_BUSY,
+// and its transactions start with BEGIN IMMEDIATE so that a read-then-write
+// transaction never has to upgrade its lock (the upgrade is what fails with
+// SQLITE_BUSY regardless of busy_timeout). Reads go to a pool of their
+// own: in WAL mode readers do not block the writer or each other, so the
+// CLI's listing never stalls the daemon's cycle.
+func Open(ctx context.Context, path string, opts ...Option) (*Ledger, error) {
+	o := newOptions(opts)
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
 	}
@@ -88,8 +55,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 		// misread one.
 		return nil, fmt.Errorf("store: open %s: path must be a plain file path without '?' or file: prefix", path)
 	}
+	if err := checkFile(path); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
 
-	s := &SQLite{path: path, now: o.now}
+	s := &Ledger{driver: DriverSQLite, name: path, now: o.now, d: sqliteBackend{path: path}}
 	var err error
 	s.w, err = sql.Open("sqlite", dsn(path, o.busyTimeout, false))
 	if err != nil {
@@ -100,11 +70,26 @@ func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 	s.w.SetConnMaxLifetime(0)
 	s.w.SetConnMaxIdleTime(0)
 
-	if err := s.checkJournal(ctx); err != nil {
-		s.w.Close()
-		return nil, err
+	// Turning a new file to WAL takes an exclusive lock, and SQLite
+	// answers SQLITE_BUSY at once (no busy handler) when another process
+	// opens the file at the same moment: try again for a while.
+	for deadline := time.Now().Add(o.busyTimeout); ; {
+		err = s.checkJournal(ctx)
+		if err == nil {
+			break
+		}
+		if !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			s.w.Close()
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			s.w.Close()
+			return nil, err
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	if err := migrate(ctx, s.w, s.now()); err != nil {
+	if err := migrate(ctx, s.w, sqliteDialect, s.now()); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -123,6 +108,65 @@ func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 	return s, nil
 }
 
+// sqliteMagic starts every SQLite database file.
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// checkFile finds, before SQLite does, the usual reasons a ledger file
+// cannot be opened: SQLite reports all of them as "unable to open
+// database file (14)", which names neither the cause nor the fix.
+func checkFile(path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w: %s: create the directory (mkdir -p %s) or point store.path into one that exists", ErrNoDirectory, dir, dir)
+	case err != nil:
+		return fmt.Errorf("the directory %s: %w", dir, err)
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a directory: point store.path into a directory", dir)
+	}
+	f, err := os.Open(path)
+	switch {
+	case err == nil:
+		head := make([]byte, len(sqliteMagic))
+		n, rerr := io.ReadFull(f, head)
+		f.Close()
+		if n > 0 && !bytes.Equal(head[:n], sqliteMagic[:n]) || errors.Is(rerr, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%w: the file is not an SQLite database: point store.path at the ledger, or move this file away and patchbot creates a new ledger", ErrNotLedger)
+		}
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			return fmt.Errorf("read the file: %w", rerr)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%w: the file cannot be read by this user: make it readable and writable (chown or chmod u+rw)", ErrReadOnly)
+	default:
+		return err
+	}
+	// SQLite writes its -wal and -shm files beside the ledger, so the
+	// directory must be writable even when the file exists.
+	probe, err := os.CreateTemp(dir, ".patchbot-probe-*")
+	if err != nil {
+		if readOnly(err) {
+			return fmt.Errorf("%w: the directory %s: make it writable for this user (SQLite keeps its -wal and -shm files beside the ledger): %v", ErrReadOnly, dir, err)
+		}
+		return fmt.Errorf("the directory %s: %w", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	if f, err := os.OpenFile(path, os.O_RDWR, 0); err == nil {
+		f.Close()
+	} else if readOnly(err) {
+		return fmt.Errorf("%w: the file: make it writable for this user (chown or chmod u+rw): %v", ErrReadOnly, err)
+	}
+	return nil
+}
+
+// readOnly tells the errors of a file or directory that cannot be written.
+func readOnly(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EPERM)
+}
+
 // dsn builds the driver's connection string. The settings, and why:
 //
 //   - journal_mode=WAL: readers (the CLI, /metrics) do not block the writer
@@ -137,7 +181,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*SQLite, error) {
 //   - foreign_keys=1: SQLite leaves them off by default; send_items relies
 //     on ON DELETE CASCADE.
 //   - busy_timeout: waits for another process's lock instead of failing.
-//   - _txlock=immediate (writer): see SQLite.w.
+//   - _txlock=immediate (writer): see Open.
 //   - query_only (readers): a read connection cannot write by mistake.
 func dsn(path string, busy time.Duration, readOnly bool) string {
 	q := url.Values{}
@@ -156,68 +200,37 @@ func dsn(path string, busy time.Duration, readOnly bool) string {
 // checkJournal fails when the file did not take WAL mode: SQLite silently
 // keeps the old mode where WAL is impossible (some network filesystems),
 // and the concurrency argument above would no longer hold.
-func (s *SQLite) checkJournal(ctx context.Context) error {
+func (l *Ledger) checkJournal(ctx context.Context) error {
 	var mode string
-	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return fmt.Errorf("store: open %s: %w", s.path, err)
+	if err := l.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("store: open %s: %w", l.name, err)
 	}
 	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("store: open %s: journal mode is %q, want wal (is the file on a network filesystem?)", s.path, mode)
+		return fmt.Errorf("store: open %s: journal mode is %q, want wal (is the file on a network filesystem?)", l.name, mode)
 	}
 	return nil
 }
 
-// Close closes the file. Calls after Close fail.
-func (s *SQLite) Close() error {
-	var errs []error
-	if s.r != nil {
-		errs = append(errs, s.r.Close())
+// sqliteBackend is the SQLite driver's share.
+type sqliteBackend struct{ path string }
+
+// fence reads the epoch; the transaction (BEGIN IMMEDIATE) already holds
+// the file's write lock, so no takeover can commit before it ends.
+func (b sqliteBackend) fence(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var e int64
+	err := tx.QueryRowContext(ctx, `SELECT epoch FROM leader WHERE name = $1`, leaderName).Scan(&e)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
 	}
-	if s.w != nil {
-		errs = append(errs, s.w.Close())
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("store: close %s: %w", s.path, err)
-	}
-	return nil
+	return e, err
 }
 
-// Path is the file the ledger lives in.
-func (s *SQLite) Path() string { return s.path }
-
-// inTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it.
-func (s *SQLite) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+func (b sqliteBackend) tryLock(job string) (func(), bool, error) {
+	release, ok, err := flock(b.path + "." + job + ".lock")
 	if err != nil {
-		return err
+		return nil, false, fmt.Errorf("store: lock %s: %w", job, err)
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return release, ok, nil
 }
 
-// Times are stored as Unix nanoseconds (UTC by definition); NULL is the zero
-// time. int64 nanoseconds cover 1678–2262.
-var (
-	minTime = time.Unix(0, -1<<63)
-	maxTime = time.Unix(0, 1<<63-1)
-)
-
-func toNanos(t time.Time) (sql.NullInt64, error) {
-	if t.IsZero() {
-		return sql.NullInt64{}, nil
-	}
-	if t.Before(minTime) || t.After(maxTime) {
-		return sql.NullInt64{}, fmt.Errorf("time %s outside the storable range (1678–2262)", t.Format(time.RFC3339))
-	}
-	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}, nil
-}
-
-func fromNanos(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(0, n.Int64).UTC()
-}
+func (b sqliteBackend) close() error { return nil }

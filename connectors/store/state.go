@@ -12,7 +12,7 @@ import (
 
 // Thread is the Slack thread kept for a ticket's follow-ups; ok is false
 // when the ticket has none yet.
-func (s *SQLite) Thread(ctx context.Context, key string) (ports.Receipt, bool, error) {
+func (s *Ledger) Thread(ctx context.Context, key string) (ports.Receipt, bool, error) {
 	var r ports.Receipt
 	err := s.r.QueryRowContext(ctx,
 		`SELECT channel, ts, parts FROM threads WHERE ticket = $1`, key).Scan(&r.Channel, &r.TS, &r.Parts)
@@ -27,7 +27,7 @@ func (s *SQLite) Thread(ctx context.Context, key string) (ports.Receipt, bool, e
 
 // Threads is Thread for several tickets at once; a ticket without a thread
 // is absent from the map.
-func (s *SQLite) Threads(ctx context.Context, keys []string) (map[string]ports.Receipt, error) {
+func (s *Ledger) Threads(ctx context.Context, keys []string) (map[string]ports.Receipt, error) {
 	out := make(map[string]ports.Receipt, len(keys))
 	for start := 0; start < len(keys); start += itemsChunk {
 		chunk := keys[start:min(start+itemsChunk, len(keys))]
@@ -54,7 +54,7 @@ func (s *SQLite) Threads(ctx context.Context, keys []string) (map[string]ports.R
 }
 
 // SetThread records (or replaces) the Slack thread for a ticket.
-func (s *SQLite) SetThread(ctx context.Context, key string, r ports.Receipt) error {
+func (s *Ledger) SetThread(ctx context.Context, key string, r ports.Receipt) error {
 	_, err := s.w.ExecContext(ctx, qSetThread, key, r.Channel, r.TS, r.Parts)
 	if err != nil {
 		return fmt.Errorf("store: set thread %s: %w", key, err)
@@ -64,7 +64,7 @@ func (s *SQLite) SetThread(ctx context.Context, key string, r ports.Receipt) err
 
 // Watermark is where the last successful incremental sync of project got
 // to, in UTC; zero when it never synced (or was reset).
-func (s *SQLite) Watermark(ctx context.Context, project string) (time.Time, error) {
+func (s *Ledger) Watermark(ctx context.Context, project string) (time.Time, error) {
 	t, err := s.getTime(ctx, `SELECT at FROM watermarks WHERE project = $1`, project)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: watermark %s: %w", project, err)
@@ -74,7 +74,7 @@ func (s *SQLite) Watermark(ctx context.Context, project string) (time.Time, erro
 
 // SetWatermark moves project's watermark to t. A zero t clears it, so the
 // next sync is a full reconcile.
-func (s *SQLite) SetWatermark(ctx context.Context, project string, t time.Time) error {
+func (s *Ledger) SetWatermark(ctx context.Context, project string, t time.Time) error {
 	err := s.setTime(ctx, t,
 		`DELETE FROM watermarks WHERE project = $1`,
 		`INSERT INTO watermarks (project, at) VALUES ($1, $2)
@@ -86,7 +86,7 @@ func (s *SQLite) SetWatermark(ctx context.Context, project string, t time.Time) 
 }
 
 // LastRun is when job last completed, in UTC; zero when it never has.
-func (s *SQLite) LastRun(ctx context.Context, job string) (time.Time, error) {
+func (s *Ledger) LastRun(ctx context.Context, job string) (time.Time, error) {
 	t, err := s.getTime(ctx, `SELECT at FROM last_runs WHERE job = $1`, job)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: last run %s: %w", job, err)
@@ -95,7 +95,7 @@ func (s *SQLite) LastRun(ctx context.Context, job string) (time.Time, error) {
 }
 
 // SetLastRun records when job last completed; a zero t clears it.
-func (s *SQLite) SetLastRun(ctx context.Context, job string, t time.Time) error {
+func (s *Ledger) SetLastRun(ctx context.Context, job string, t time.Time) error {
 	err := s.setTime(ctx, t,
 		`DELETE FROM last_runs WHERE job = $1`,
 		`INSERT INTO last_runs (job, at) VALUES ($1, $2)
@@ -108,7 +108,7 @@ func (s *SQLite) SetLastRun(ctx context.Context, job string, t time.Time) error 
 
 // Snooze silences reminders about ticket key until a time, recording who
 // asked. A later snooze replaces an earlier one; a zero until is Unsnooze.
-func (s *SQLite) Snooze(ctx context.Context, key string, until time.Time, by string) error {
+func (s *Ledger) Snooze(ctx context.Context, key string, until time.Time, by string) error {
 	if until.IsZero() {
 		return s.Unsnooze(ctx, key)
 	}
@@ -130,7 +130,7 @@ func (s *SQLite) Snooze(ctx context.Context, key string, until time.Time, by str
 // SnoozedUntil is the time reminders about ticket key are silenced until,
 // in UTC; zero when it is not snoozed. A past time is returned as stored:
 // whether it still applies is the caller's comparison with its own clock.
-func (s *SQLite) SnoozedUntil(ctx context.Context, key string) (time.Time, error) {
+func (s *Ledger) SnoozedUntil(ctx context.Context, key string) (time.Time, error) {
 	t, err := s.getTime(ctx, `SELECT until_at FROM snoozes WHERE ticket = $1`, key)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: snoozed until %s: %w", key, err)
@@ -139,7 +139,7 @@ func (s *SQLite) SnoozedUntil(ctx context.Context, key string) (time.Time, error
 }
 
 // Unsnooze lifts a ticket's snooze; lifting none is a no-op.
-func (s *SQLite) Unsnooze(ctx context.Context, key string) error {
+func (s *Ledger) Unsnooze(ctx context.Context, key string) error {
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM snoozes WHERE ticket = $1`, key); err != nil {
 		return fmt.Errorf("store: unsnooze %s: %w", key, err)
 	}
@@ -147,7 +147,7 @@ func (s *SQLite) Unsnooze(ctx context.Context, key string) error {
 }
 
 // getTime reads one nanosecond column; no row is the zero time.
-func (s *SQLite) getTime(ctx context.Context, query string, key string) (time.Time, error) {
+func (s *Ledger) getTime(ctx context.Context, query string, key string) (time.Time, error) {
 	var n sql.NullInt64
 	err := s.r.QueryRowContext(ctx, query, key).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -159,16 +159,17 @@ func (s *SQLite) getTime(ctx context.Context, query string, key string) (time.Ti
 	return fromNanos(n), nil
 }
 
-// setTime upserts a keyed time, or deletes the key when t is zero.
-func (s *SQLite) setTime(ctx context.Context, t time.Time, del, upsert string, key string) error {
+// setTime upserts a keyed time, or deletes the key when t is zero; it is
+// fenced like the sends (a watermark or last run is a leader's record).
+func (s *Ledger) setTime(ctx context.Context, t time.Time, del, upsert string, key string) error {
 	n, err := toNanos(t)
 	if err != nil {
 		return err
 	}
 	if !n.Valid {
-		_, err = s.w.ExecContext(ctx, del, key)
+		_, err = s.exec(ctx, true, del, key)
 		return err
 	}
-	_, err = s.w.ExecContext(ctx, upsert, key, n)
+	_, err = s.exec(ctx, true, upsert, key, n)
 	return err
 }

@@ -52,7 +52,7 @@ type App struct {
 	Engine    *scheduler.Engine
 	Jira      *jira.Client
 	Slack     *slack.Connector // nil when offline
-	Store     *store.SQLite
+	Store     *store.Ledger
 	Registry  *prometheus.Registry
 	Logger    *slog.Logger
 	Schedules scheduler.Schedules
@@ -98,9 +98,10 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 		}
 		messenger = a.Slack
 	}
-	a.Store, err = store.Open(ctx, cfg.Store.Path, store.WithClock(d.Now))
+	// The error names the file, or the database without its password.
+	a.Store, err = store.OpenDriver(ctx, cfg.Store.Driver, cfg.Store.Target(), store.WithClock(d.Now))
 	if err != nil {
-		return a, fmt.Errorf("store %s: %w", cfg.Store.Path, err)
+		return a, err
 	}
 	opt, err := engineOptions(cfg, loc)
 	if err != nil {
