@@ -14,8 +14,11 @@ import (
 // when blocked, the blocked-state requirements; a resolved ticket against
 // the closure requirements only. Dates that do not parse, a deadline
 // before the ticket was opened and an expired exception on an open
-// exception are findings too. The verdict follows seed 003: missing fields
-// on an open ticket give a validation request, never a patch-now order.
+// exception are findings too, and so is an owner the engine looked up and
+// could not reach (Handoff.OwnerReach), so that the fingerprint covers it.
+// The verdict follows seed 003: missing fields on an open ticket give a
+// validation request, never a patch-now order; a handoff with only an
+// unreachable owner is a validation request too.
 func Evaluate(h Handoff, p Policy, now time.Time, loc *time.Location) Evaluation {
 	if loc == nil {
 		loc = time.UTC
@@ -24,10 +27,12 @@ func Evaluate(h Handoff, p Policy, now time.Time, loc *time.Location) Evaluation
 	hp := &ev.Handoff
 	c := checker{p: p}
 	done := h.Ticket.Done()
+	closureMissing := false
 	if done {
 		for _, id := range p.Closure {
 			c.require(hp, StageClosure, id)
 		}
+		closureMissing = len(c.out) > 0
 	} else {
 		if ev.Lane == LaneUnknown {
 			ev.Lane = LaneNeedsReview
@@ -44,13 +49,16 @@ func Evaluate(h Handoff, p Policy, now time.Time, loc *time.Location) Evaluation
 		c.invalidDates(hp, string(ev.Lane))
 		c.dateRules(hp, ev.Lane, instantDay(now, loc), loc)
 	}
+	if r := h.OwnerReach; r.Checked && !r.Reachable && named(h.Scope.Owner) {
+		c.add(unreachable(h.Scope.Owner))
+	}
 	ev.Findings = c.out
 	ev.Situation = situation(&ev, done)
 	ev.Ask = FillAsk(p.Asks[ev.Situation], &ev.Handoff)
 	switch {
 	case len(ev.Findings) == 0:
 		ev.Verdict = VerdictReady
-	case done:
+	case closureMissing:
 		ev.Verdict = VerdictClosureProof
 	default:
 		ev.Verdict = VerdictValidationRequest
@@ -94,6 +102,37 @@ func (c *checker) noLane(h *Handoff) Finding {
 		detail = fmt.Sprintf("%q is not an action lane; checked as needs review", clip(t.Text, 80))
 	}
 	return c.finding(FindingNoLane, "", FieldLane, detail)
+}
+
+// unreachable is the finding for an owner the engine could not find in
+// Slack: reminders and escalations about the ticket cannot reach them.
+// Its label is the field's default (not a policy prompt: nothing is asked
+// of the ticket's owner field itself).
+func unreachable(owner Person) Finding {
+	return Finding{Kind: FindingOwnerUnreachable, Field: FieldOwner, Group: GroupScope,
+		Label:  FieldLabel(FieldOwner),
+		Why:    "reminders cannot reach an owner patchbot cannot find in Slack",
+		Detail: fmt.Sprintf("%s was not found in Slack; add them to slack.owner_map", personName(owner)),
+	}
+}
+
+// named reports whether the ticket names an owner, as a user or as text.
+func named(p Person) bool { return p.Present() || !p.User.IsZero() }
+
+// personName is how a finding names a person.
+func personName(p Person) string {
+	switch {
+	case p.User.DisplayName != "":
+		return p.User.DisplayName
+	case p.Text != "":
+		return p.Text
+	case p.User.Email != "":
+		return p.User.Email
+	case p.User.Name != "":
+		return p.User.Name
+	default:
+		return p.User.AccountID
+	}
 }
 
 // require checks one required field (or any of its alternatives).

@@ -15,8 +15,8 @@ const (
 	FindingInvalid FindingKind = "invalid"
 	// FindingNoLane: no recognisable action lane; checked as needs review.
 	FindingNoLane FindingKind = "no_lane"
-	// FindingOwnerUnreachable: the owner could not be found in Slack. Added
-	// by the scheduler, not by Evaluate.
+	// FindingOwnerUnreachable: the owner the ticket names could not be
+	// found in Slack (Handoff.OwnerReach, which the engine finds out).
 	FindingOwnerUnreachable FindingKind = "owner_unreachable"
 )
 

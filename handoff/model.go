@@ -29,7 +29,9 @@ const (
 
 // Lanes lists every known lane in the order the seeds name them (a fresh
 // slice each call: the core keeps no mutable state).
-func Lanes() []Lane { return []Lane{LanePatchNow, LanePlannedWindow, LaneMitigateFirst, LaneMonitor, LaneException, LaneNeedsReview} }
+func Lanes() []Lane {
+	return []Lane{LanePatchNow, LanePlannedWindow, LaneMitigateFirst, LaneMonitor, LaneException, LaneNeedsReview}
+}
 
 // Group is one of the seed's minimum-field groups (seed 003).
 type Group string
@@ -248,6 +250,21 @@ type Handoff struct {
 	Change   ChangePlan
 	Fallback Fallback
 	Closure  Closure
+
+	// OwnerReach is whether the owner can be reached where the bot
+	// messages them. The ticket does not say it: intake leaves it
+	// unchecked, and the engine sets it, from Slack, before evaluating.
+	OwnerReach Reach
+}
+
+// Reach is what the engine found out about reaching the handoff's owner
+// (in Slack). Unchecked, the evaluation does not judge it; checked and
+// not reachable, an owner the ticket names is a finding of its own.
+type Reach struct {
+	// Checked says the engine looked the owner up.
+	Checked bool
+	// Reachable says it found them (meaningful only when Checked).
+	Reachable bool
 }
 
 // Scope is who and what is affected.

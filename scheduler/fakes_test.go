@@ -26,7 +26,9 @@ type fakeTracker struct {
 	scanErr  error
 	pubErr   map[string]error
 	scans    []ports.ScanRequest
-	comments map[string]int // published checklists per ticket
+	comments map[string]int // changes applied per ticket
+	changes  []ports.CommentChange
+	label    string // the label kept on incomplete handoffs ("": none)
 	now      func() time.Time
 	// onScan, when set, is called before each ticket is handed over,
 	// with how many were handed over before it.
@@ -93,33 +95,42 @@ func (f *fakeTracker) Scan(ctx context.Context, req ports.ScanRequest, fn func(p
 	return nil
 }
 
-func (f *fakeTracker) Publish(ctx context.Context, c ports.Checklist) (handoff.Trail, error) {
+// Apply carries out a decided change as the Jira adapter would: the
+// trail as given, with the comment's id (a new one for a post), the label
+// and the write's time.
+func (f *fakeTracker) Apply(ctx context.Context, c ports.CommentChange) (ports.Applied, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.pubErr[c.Key]; err != nil {
-		return c.Trail, err
-	}
 	t := f.tickets[c.Key]
-	tr := t.Trail
-	fp := c.Evaluation.Fingerprint
-	if fp != "" {
-		for _, x := range c.Evaluation.Findings {
-			if !slices.Contains(tr.Flagged, x.Field) {
-				tr.Flagged = append(tr.Flagged, x.Field)
-			}
-		}
-		tr.Complete = false
-	} else {
-		tr.Complete, tr.Flagged = true, nil
+	if err := f.pubErr[c.Key]; err != nil {
+		return ports.Applied{Trail: t.Trail}, err
 	}
-	tr.Fingerprint = fp
-	tr.CommentID = "c-" + c.Key
+	f.changes = append(f.changes, c)
+	tr := c.Trail
+	out := ports.OutcomeTrailOnly
+	switch c.Op {
+	case handoff.CommentPost, handoff.CommentReopen:
+		tr.CommentID, tr.CommentUnknown, out = fmt.Sprintf("c-%s-%d", c.Key, len(f.changes)), false, ports.OutcomePosted
+	case handoff.CommentEdit, handoff.CommentComplete:
+		if tr.CommentID == "" {
+			tr.CommentID = t.Trail.CommentID
+		}
+		tr.CommentUnknown, out = false, ports.OutcomeEdited
+	}
+	switch c.Label {
+	case ports.LabelAdd:
+		t.Input.Ticket.Labels = append(t.Input.Ticket.Labels, f.label)
+	case ports.LabelRemove:
+		t.Input.Ticket.Labels = slices.DeleteFunc(t.Input.Ticket.Labels, func(l string) bool { return l == f.label })
+	}
 	tr.Written = f.now()
 	t.Trail = tr
 	t.Input.Ticket.Updated = f.now() // the bot's write bumps updated, as in Jira
 	f.comments[c.Key]++
-	return tr, nil
+	return ports.Applied{Trail: tr, Outcome: out}, nil
 }
+
+func (f *fakeTracker) Label() string { return f.label }
 
 type sentMsg struct {
 	ports.Message

@@ -68,9 +68,11 @@ func (g *genTracker) Scan(ctx context.Context, req ports.ScanRequest, fn func(po
 	return nil
 }
 
-func (g *genTracker) Publish(ctx context.Context, c ports.Checklist) (handoff.Trail, error) {
-	return c.Trail, nil
+func (g *genTracker) Apply(ctx context.Context, c ports.CommentChange) (ports.Applied, error) {
+	return ports.Applied{Trail: c.Trail}, nil
 }
+
+func (g *genTracker) Label() string { return "" }
 
 // sinkMessenger resolves every owner to a DM and keeps no message, only a
 // hash of what was sent in order, so that runs can be compared.

@@ -17,9 +17,14 @@ type Tracker interface {
 	// Scan calls fn for every ticket the request matches, page by page.
 	// An error from fn stops the scan and is returned.
 	Scan(ctx context.Context, req ports.ScanRequest, fn func(ports.Ticket) error) error
-	// Publish brings the ticket's bot comment, label and property in line
-	// with the checklist, and returns the trail now on the ticket.
-	Publish(ctx context.Context, c ports.Checklist) (handoff.Trail, error)
+	// Apply carries out one decided change to a ticket's living comment,
+	// label and trail — the operation and the text as given — and
+	// reports what became of it and the trail now on the ticket.
+	Apply(ctx context.Context, c ports.CommentChange) (ports.Applied, error)
+	// Label is the label the tracker keeps on tickets whose handoff is
+	// incomplete (empty: none). The engine decides when it is added or
+	// removed; the tracker only knows its name.
+	Label() string
 }
 
 // Messenger is what the jobs need from Slack.

@@ -26,11 +26,19 @@ type Action struct {
 	Key  string
 	Ref  string
 	To   ports.Recipient
-	// Doc is the text; for a Jira comment the checklist's current document.
+	// Comment is a Jira comment's decided operation (post, edit, reopen,
+	// complete).
+	Comment handoff.CommentOp
+	// Doc is the text. For a Jira comment it is the whole comment body,
+	// the very document the tracker is handed and posts.
 	Doc richtext.Doc
 	// Done says the write happened in this run; Err why it did not.
 	Done bool
 	Err  error
+	// Outcome is what the tracker reported for a Jira comment (posted,
+	// edited, already there, comment gone: a person deleted it and
+	// nothing was posted, so Done is false).
+	Outcome ports.Outcome
 }
 
 // TicketResult is one ticket as a sync or check saw it.

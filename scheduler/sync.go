@@ -186,8 +186,13 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 	return nil
 }
 
-// evaluate reads and checks one ticket, resolving the owner in Slack where
-// a message will name them (an unreachable owner is a finding).
+// evaluate reads and checks one ticket. Whether the owner can be reached
+// in Slack is an input of the evaluation, found out only where it
+// matters: a handoff with findings will be sent to its owner, so the
+// owner it names is resolved (once per run) and, when Slack does not know
+// them, the handoff is evaluated again knowing it (the unreachable owner
+// is then a finding of its own, in the fingerprint). An owner-ready
+// handoff costs no Slack lookup.
 func (c *cycle) evaluate(ctx context.Context, p Project, t ports.Ticket) (handoff.Evaluation, ports.Recipient, error) {
 	h := intake.Read(t.Input)
 	h.Ticket.Project = p.Name
@@ -200,16 +205,8 @@ func (c *cycle) evaluate(ctx context.Context, p Project, t ports.Ticket) (handof
 		return ev, owner, err
 	}
 	if !owner.Reachable {
-		ev.Findings = append(ev.Findings, handoff.Finding{
-			Kind: handoff.FindingOwnerUnreachable, Field: handoff.FieldOwner, Group: handoff.GroupScope,
-			Label:  handoff.FieldLabel(handoff.FieldOwner),
-			Why:    "reminders cannot reach an owner patchbot cannot find in Slack",
-			Detail: fmt.Sprintf("%s was not found in Slack; add them to slack.owner_map", ownerName(h.Scope.Owner)),
-		})
-		ev.Fingerprint = handoff.FingerprintOf(ev.Findings)
-		if ev.Verdict == handoff.VerdictReady {
-			ev.Verdict = handoff.VerdictValidationRequest
-		}
+		h.OwnerReach = handoff.Reach{Checked: true}
+		ev = handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
 	}
 	return ev, owner, nil
 }
@@ -238,14 +235,17 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t ports.Ticket) error
 		return nil
 	}
 
+	// What the ticket's living comment, label and trail become is the
+	// core's decision.
+	plan := handoff.DecideComment(t.Trail, ev)
+
 	// A validation request is sent once per episode: the same findings
 	// coming back after the handoff was complete are a new episode (the
 	// trail was rewritten in between), so watchers hear of the regression.
 	// An intent left open by a crash is found again by its prefix.
 	base := "validation/" + key + "/" + ev.Fingerprint + "/"
 	ref := c.openRef(base)
-	changed := ev.Fingerprint != t.Trail.Fingerprint
-	if !changed && ref == "" {
+	if !plan.Changed && ref == "" {
 		return nil
 	}
 	if ref == "" {
@@ -263,7 +263,7 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t ports.Ticket) error
 	o := c.e.textOptions(c.now)
 	o.OwnerSlackID = owner.UserID
 	o.Ticked = ticked(t.Trail.Flagged, ev.Findings)
-	b := pending{t: t, ev: ev, o: o, request: texts.ValidationRequest(ev, o), ref: ref, changed: changed}
+	b := pending{t: t, ev: ev, o: o, request: texts.ValidationRequest(ev, o), ref: ref, plan: plan}
 	if ev.Fingerprint != "" {
 		b.channel = p.channel(ev.Lane)
 	}
@@ -286,9 +286,9 @@ type pending struct {
 	o       texts.Options
 	request richtext.Doc
 	ref     string
-	// changed: the ticket's checklist needs publishing (the findings
-	// differ from its trail); otherwise only an open Slack intent is left.
-	changed bool
+	// plan is the decided change to the ticket's comment, label and
+	// trail; when it changes nothing, only an open Slack intent is left.
+	plan handoff.CommentPlan
 	// channel is where the Slack message goes; "" for none.
 	channel string
 }
@@ -357,12 +357,12 @@ func (c *cycle) flush(ctx context.Context, fail func(err error, keys ...string))
 			fail(fmt.Errorf("%s: %w", b.key(), ctx.Err()), b.key())
 			continue
 		}
-		if b.changed {
+		if b.plan.Changed {
 			var resumed time.Time
 			if open, ok := c.open[b.ref]; ok {
 				resumed = open.Intended
 			}
-			if err := c.publish(ctx, b.t, b.ev, b.o, b.request, resumed); err != nil {
+			if err := c.publish(ctx, b, resumed); err != nil {
 				fail(err, b.key())
 				continue
 			}
@@ -420,35 +420,64 @@ func episode(t handoff.Trail) string {
 	return strconv.FormatInt(t.Written.Unix(), 10)
 }
 
-// publish updates the ticket's living checklist. Only the notes the
-// tracker will use are built: the reopened note when findings come back
-// after the handoff was complete, the complete note when it becomes so.
-func (c *cycle) publish(ctx context.Context, t ports.Ticket, ev handoff.Evaluation, o texts.Options, request richtext.Doc, resumed time.Time) error {
-	cl := ports.Checklist{Key: t.Input.Ticket.Key, Trail: t.Trail, Evaluation: ev, Request: request, Resumed: resumed}
-	switch {
-	case ev.Fingerprint == "":
-		cl.Complete = texts.Complete(ev, o)
-	case t.Trail.Complete:
-		cl.Reopened = texts.Reopened(ev, o)
-	}
-	act := Action{Kind: ActComment, Send: "validation", Key: cl.Key, Ref: "comment/" + cl.Key + "/" + ev.Fingerprint, Doc: cl.Request}
-	if ev.Fingerprint == "" {
-		act.Send, act.Doc = "complete", cl.Complete
+// publish hands the ticket's decided comment change to the tracker: the
+// operation, the whole comment body (composed here, so a dry run reports
+// the very text a real run posts), whether watchers hear of it, the label
+// and the next trail. A change without a comment (the trail, and the
+// label, only) is made but reported as no action: nothing is posted.
+func (c *cycle) publish(ctx context.Context, b *pending, resumed time.Time) error {
+	key, tr, plan := b.key(), b.t.Trail, b.plan
+	ch := ports.CommentChange{Key: key, Op: plan.Op, CommentID: tr.CommentID, LastWritten: tr.Written,
+		Doc: texts.Comment(plan.Op, b.ev, b.o), Notify: plan.Notify, Trail: plan.Next, Resumed: resumed,
+		Label: labelOp(c.e.opt.Tracker.Label(), b.t.Input.Ticket.Labels, plan.Labeled)}
+	var act *Action
+	if plan.Op != handoff.CommentNone {
+		act = &Action{Kind: ActComment, Send: "validation", Comment: plan.Op, Key: key, Ref: "comment/" + key + "/" + b.ev.Fingerprint, Doc: ch.Doc}
+		if plan.Op == handoff.CommentComplete {
+			act.Send = "complete"
+		}
 	}
 	if c.dry {
-		c.rep.add(act)
+		if act != nil {
+			c.rep.add(*act)
+		}
 		return nil
 	}
-	if _, err := c.e.opt.Tracker.Publish(ctx, cl); err != nil {
-		act.Err = err
-		c.rep.add(act)
+	applied, err := c.e.opt.Tracker.Apply(ctx, ch)
+	if err != nil {
+		if act != nil {
+			act.Err = err
+			c.rep.add(*act)
+		}
 		c.e.opt.Metrics.apiError("jira", err)
-		return fmt.Errorf("%s: publish checklist: %w", cl.Key, err)
+		return fmt.Errorf("%s: publish checklist: %w", key, err)
 	}
-	act.Done = true
-	c.rep.add(act)
-	c.e.opt.Metrics.sent("comment")
+	if act == nil {
+		return nil
+	}
+	act.Outcome = applied.Outcome
+	act.Done = applied.Outcome != ports.OutcomeCommentGone
+	c.rep.add(*act)
+	if act.Done {
+		c.e.opt.Metrics.sent("comment")
+	}
 	return nil
+}
+
+// labelOp is the change that makes the ticket carry the tracker's label
+// exactly when the handoff is incomplete (want), from its labels as read;
+// none when the tracker keeps no label.
+func labelOp(label string, labels []string, want bool) ports.LabelOp {
+	if label == "" {
+		return ports.LabelKeep
+	}
+	switch has := slices.Contains(labels, label); {
+	case want && !has:
+		return ports.LabelAdd
+	case !want && has:
+		return ports.LabelRemove
+	}
+	return ports.LabelKeep
 }
 
 // threads returns the Slack threads the tickets have (none in a dry run).
@@ -505,20 +534,5 @@ func (c *cycle) backlogSummary(ctx context.Context) {
 	doc := texts.Backlog(keys, c.e.opt.Since, c.e.textOptions(c.now))
 	if _, _, err := c.deliver(ctx, in, ports.Message{To: recipientFor(c.e.opt.BacklogChannel), Doc: doc}); err != nil {
 		c.rep.Errors = append(c.rep.Errors, err)
-	}
-}
-
-func ownerName(p handoff.Person) string {
-	switch {
-	case p.User.DisplayName != "":
-		return p.User.DisplayName
-	case p.Text != "":
-		return p.Text
-	case p.User.Email != "":
-		return p.User.Email
-	case p.User.Name != "":
-		return p.User.Name
-	default:
-		return p.User.AccountID
 	}
 }

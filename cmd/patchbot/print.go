@@ -6,8 +6,13 @@ import (
 	"strings"
 
 	"github.com/patchbot/patchbot/cmd/patchbot/app"
+	"github.com/patchbot/patchbot/cmd/patchbot/demo"
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/render/adf"
 	"github.com/patchbot/patchbot/handoff/render/plain"
+	"github.com/patchbot/patchbot/handoff/render/wiki"
+	"github.com/patchbot/patchbot/handoff/richtext"
 	"github.com/patchbot/patchbot/scheduler"
 )
 
@@ -56,30 +61,89 @@ func printCheck(w io.Writer, rep *scheduler.Report, cloud bool) {
 	fmt.Fprintln(w, summaryLine(rep))
 }
 
+// printAction prints one action and its text. A Jira comment's body is
+// printed as the site stores it, from the very document the tracker is
+// handed, so a dry run shows byte for byte what a real run posts: on Data
+// Center the wiki markup itself; on Cloud, whose comments are ADF, the
+// text of the ADF document posted (as the demo's transcript reads it
+// back). Each line of the body, blank ones too, is indented by five
+// spaces and nothing else: stripping them gives the body back exactly,
+// its final newline showing as a last, empty, indented line.
 func printAction(w io.Writer, a scheduler.Action, dry, cloud bool) {
-	verb := "posted"
-	switch {
-	case dry:
-		verb = "would post"
-	case a.Err != nil:
-		verb = "FAILED to post"
-	}
-	switch a.Kind {
-	case scheduler.ActComment:
-		format := "wiki markup"
-		if cloud {
-			format = "ADF"
+	if a.Kind != scheduler.ActComment {
+		verb := "posted"
+		switch {
+		case dry:
+			verb = "would post"
+		case a.Err != nil:
+			verb = "FAILED to post"
 		}
-		fmt.Fprintf(w, "  ── %s: Jira comment on %s (%s, %s)\n", verb, a.Key, a.Send, format)
-	default:
 		fmt.Fprintf(w, "  ── %s: Slack %s to %s\n", verb, a.Send, app.RecipientName(a.To))
+		if a.Err != nil {
+			fmt.Fprintf(w, "     error: %v\n", a.Err)
+		}
+		if text := plain.Render(a.Doc); strings.TrimSpace(text) != "" {
+			fmt.Fprintln(w, app.Indent(text, "     "))
+		}
+		return
 	}
+	fmt.Fprintf(w, "  ── %s: Jira comment on %s (%s, %s)\n", commentVerb(a, dry), a.Key, commentKind(a), commentFormat(cloud))
 	if a.Err != nil {
 		fmt.Fprintf(w, "     error: %v\n", a.Err)
 	}
-	if text := plain.Render(a.Doc); strings.TrimSpace(text) != "" {
-		fmt.Fprintln(w, app.Indent(text, "     "))
+	if body := commentBody(a.Doc, cloud); body != "" {
+		for _, line := range strings.Split(body, "\n") {
+			fmt.Fprintln(w, "     "+line)
+		}
 	}
+}
+
+// commentVerb says what became of a Jira comment: a new comment is
+// posted (a first request, a reopened handoff), the living one edited.
+func commentVerb(a scheduler.Action, dry bool) string {
+	verb, did := "post", "posted"
+	if a.Comment == handoff.CommentEdit || a.Comment == handoff.CommentComplete {
+		verb, did = "edit", "edited"
+	}
+	switch {
+	case dry:
+		return "would " + verb
+	case a.Err != nil:
+		return "FAILED to " + verb
+	case a.Outcome == ports.OutcomeCommentGone:
+		return "did not " + verb + " (a person deleted the comment)"
+	case a.Outcome == ports.OutcomeAlreadyThere:
+		return "already " + did + " (by an interrupted run)"
+	}
+	return did
+}
+
+// commentKind names a Jira comment: the validation request, the reopened
+// handoff, the complete note.
+func commentKind(a scheduler.Action) string {
+	if a.Comment == handoff.CommentReopen {
+		return "reopened"
+	}
+	return a.Send
+}
+
+func commentFormat(cloud bool) string {
+	if cloud {
+		return "ADF"
+	}
+	return "wiki markup"
+}
+
+// commentBody is a comment's body as the site stores it (see
+// printAction); empty for no document.
+func commentBody(d richtext.Doc, cloud bool) string {
+	if d.Title == "" && len(d.Blocks) == 0 {
+		return ""
+	}
+	if cloud {
+		return demo.ADFText(adf.Render(d))
+	}
+	return wiki.Render(d)
 }
 
 func summaryLine(rep *scheduler.Report) string {

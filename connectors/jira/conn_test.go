@@ -27,8 +27,7 @@ func TestConnectionsAreKept(t *testing.T) {
 				t.Fatalf("scanned %d tickets in %d searches, want 95 in 5", len(got), searches(s))
 			}
 			for _, tk := range got[:3] {
-				cl := checklist(tk, "rollback")
-				if _, err := c.Publish(context.Background(), cl); err != nil {
+				if _, err := c.Apply(context.Background(), mustChange(t, c, tk, "rollback")); err != nil {
 					t.Fatalf("publish %s: %v", tk.Input.Ticket.Key, err)
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
 	"github.com/patchbot/patchbot/handoff/render/adf"
 	"github.com/patchbot/patchbot/handoff/render/wiki"
 	"github.com/patchbot/patchbot/handoff/richtext"
@@ -15,8 +16,8 @@ import (
 
 // TestEditRequest: each kind of issue edit goes to the site's rich-text
 // version with the body Jira documents: update.comment add {body} or edit
-// {body, id}, update.labels [{verb: label}] and properties [{key, value}],
-// each only when present; the comment is ADF on Cloud and wiki markup on
+// {body, id} and update.labels [{verb: label}], each only when present,
+// and always the trail in properties [{key, value}]; the comment is ADF on Cloud and wiki markup on
 // Data Center, with text that needs escaping intact.
 func TestEditRequest(t *testing.T) {
 	text := `say "hi" <b>&</b> \ ` + "tab\t\u2028 é"
@@ -25,29 +26,28 @@ func TestEditRequest(t *testing.T) {
 		Written: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
 	trail := `{"key":"patch\"bot","value":{"v":1,"fingerprint":"rollback;","flagged":["rollback"],"commentId":"10042","written":"2026-11-20T09:00:00Z"}}`
 	for _, tc := range []struct {
-		name      string
-		dep       Deployment
-		op        *commentOp
-		label     string
-		withTrail bool
-		what      string
-		path      string
-		body      string // %s: the rendered comment
+		name  string
+		dep   Deployment
+		op    *commentOp
+		label ports.LabelOp
+		what  string
+		path  string
+		body  string // %s: the rendered comment
 	}{
-		{"cloud post", DeploymentCloud, &commentOp{doc: doc, notify: true}, "add", true, "publish: post comment", "rest/api/3/issue/SEC-1",
+		{"cloud post", DeploymentCloud, &commentOp{doc: doc, notify: true}, ports.LabelAdd, "publish: post comment", "rest/api/3/issue/SEC-1",
 			`{"update":{"comment":[{"add":{"body":%s}}],"labels":[{"add":"handoff <incomplete>"}]},"properties":[` + trail + `]}`},
-		{"cloud edit quietly", DeploymentCloud, &commentOp{edit: true, id: "10042", doc: doc}, "", true, "publish: edit comment", "rest/api/3/issue/SEC-1?notifyUsers=false",
+		{"cloud edit quietly", DeploymentCloud, &commentOp{edit: true, id: "10042", doc: doc}, ports.LabelKeep, "publish: edit comment", "rest/api/3/issue/SEC-1?notifyUsers=false",
 			`{"update":{"comment":[{"edit":{"body":%s,"id":"10042"}}]},"properties":[` + trail + `]}`},
-		{"dc post", DeploymentDataCenter, &commentOp{doc: doc, notify: true}, "", true, "publish: post comment", "rest/api/2/issue/SEC-1",
+		{"dc post", DeploymentDataCenter, &commentOp{doc: doc, notify: true}, ports.LabelKeep, "publish: post comment", "rest/api/2/issue/SEC-1",
 			`{"update":{"comment":[{"add":{"body":%s}}]},"properties":[` + trail + `]}`},
-		{"dc edit", DeploymentDataCenter, &commentOp{edit: true, id: "7", doc: doc, notify: true}, "remove", false, "publish: edit comment", "rest/api/2/issue/SEC-1",
-			`{"update":{"comment":[{"edit":{"body":%s,"id":"7"}}],"labels":[{"remove":"handoff <incomplete>"}]}}`},
-		{"label only", DeploymentCloud, nil, "remove", true, "publish: remove label", "rest/api/2/issue/SEC-1",
+		{"dc edit", DeploymentDataCenter, &commentOp{edit: true, id: "7", doc: doc, notify: true}, ports.LabelRemove, "publish: edit comment", "rest/api/2/issue/SEC-1",
+			`{"update":{"comment":[{"edit":{"body":%s,"id":"7"}}],"labels":[{"remove":"handoff <incomplete>"}]},"properties":[` + trail + `]}`},
+		{"label only", DeploymentCloud, nil, ports.LabelRemove, "publish: remove label", "rest/api/2/issue/SEC-1",
 			`{"update":{"labels":[{"remove":"handoff <incomplete>"}]},"properties":[` + trail + `]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &Client{deployment: tc.dep, opts: Options{Label: "handoff <incomplete>", PropertyKey: `patch"bot`}}
-			what, path, body := c.editRequest("SEC-1", tc.op, tc.label, tr, tc.withTrail)
+			what, path, body := c.editRequest("SEC-1", tc.op, tc.label, tr)
 			if what != tc.what || path != tc.path {
 				t.Errorf("%q %q, want %q %q", what, path, tc.what, tc.path)
 			}

@@ -3,6 +3,7 @@ package jira_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -97,9 +98,12 @@ func scanAll(t testing.TB, c *jira.Client, req ports.ScanRequest) []ports.Ticket
 	return out
 }
 
-// checklist builds what the scheduler would ask for a ticket: findings for
-// every required field the ticket lacks, fingerprinted by their names.
-func checklist(tk ports.Ticket, required ...handoff.FieldID) ports.Checklist {
+// change decides, as the engine would, what a ticket's living comment,
+// label and trail become: findings for every required field the ticket
+// lacks, fingerprinted by their names, decided by the core; the body is a
+// short document named for the operation. ok is false when nothing is to
+// be written (the engine then does not call Apply).
+func change(c *jira.Client, tk ports.Ticket, required ...handoff.FieldID) (ch ports.CommentChange, ok bool) {
 	ev := handoff.Evaluation{Handoff: handoff.Handoff{Ticket: tk.Input.Ticket}}
 	for _, f := range required {
 		if _, ok := tk.Input.Fields[f]; !ok {
@@ -107,12 +111,42 @@ func checklist(tk ports.Ticket, required ...handoff.FieldID) ports.Checklist {
 			ev.Fingerprint += string(f) + ";"
 		}
 	}
+	plan := handoff.DecideComment(tk.Trail, ev)
+	key := tk.Input.Ticket.Key
 	doc := func(title string) richtext.Doc {
 		return richtext.Doc{Title: title, Blocks: []richtext.Block{{Kind: richtext.BlockParagraph,
-			Inlines: []richtext.Inline{{Text: title + " for " + tk.Input.Ticket.Key}}}}}
+			Inlines: []richtext.Inline{{Text: title + " for " + key}}}}}
 	}
-	return ports.Checklist{Key: tk.Input.Ticket.Key, Trail: tk.Trail, Evaluation: ev,
-		Request: doc("Validation request"), Reopened: doc("Findings are back"), Complete: doc("Handoff complete")}
+	ch = ports.CommentChange{Key: key, Op: plan.Op, CommentID: tk.Trail.CommentID, LastWritten: tk.Trail.Written,
+		Notify: plan.Notify, Trail: plan.Next}
+	switch plan.Op {
+	case handoff.CommentPost, handoff.CommentEdit:
+		ch.Doc = doc("Validation request")
+	case handoff.CommentReopen:
+		ch.Doc = doc("Findings are back")
+	case handoff.CommentComplete:
+		ch.Doc = doc("Handoff complete")
+	}
+	if l := c.Label(); l != "" {
+		has := slices.Contains(tk.Input.Ticket.Labels, l)
+		switch {
+		case plan.Labeled && !has:
+			ch.Label = ports.LabelAdd
+		case !plan.Labeled && has:
+			ch.Label = ports.LabelRemove
+		}
+	}
+	return ch, plan.Changed || ch.Label != ports.LabelKeep
+}
+
+// mustChange is change for a ticket that has something to write.
+func mustChange(t testing.TB, c *jira.Client, tk ports.Ticket, required ...handoff.FieldID) ports.CommentChange {
+	t.Helper()
+	ch, ok := change(c, tk, required...)
+	if !ok {
+		t.Fatalf("%s: nothing to write", tk.Input.Ticket.Key)
+	}
+	return ch
 }
 
 // commentPosts counts comment creations in either API version, through

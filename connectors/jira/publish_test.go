@@ -28,22 +28,27 @@ func publishFake(t *testing.T, fl jiratest.Flavor) *jiratest.Server {
 	return s
 }
 
-// cycle scans every ticket and publishes its checklist, as the scheduler
-// would; it returns the trails Publish gave back.
+// cycle scans every ticket and applies the change the core decides for
+// it, as the scheduler would; it returns the trails on the tickets after.
 func cycle(t *testing.T, c *jira.Client) map[string]handoff.Trail {
 	t.Helper()
 	out := map[string]handoff.Trail{}
 	for _, tk := range scanAll(t, c, ports.ScanRequest{Project: "sec"}) {
-		tr, err := c.Publish(context.Background(), checklist(tk, required...))
-		if err != nil {
-			t.Fatalf("publish %s: %v", tk.Input.Ticket.Key, err)
+		out[tk.Input.Ticket.Key] = tk.Trail
+		ch, ok := change(c, tk, required...)
+		if !ok {
+			continue
 		}
-		out[tk.Input.Ticket.Key] = tr
+		got, err := c.Apply(context.Background(), ch)
+		if err != nil {
+			t.Fatalf("apply %s: %v", tk.Input.Ticket.Key, err)
+		}
+		out[tk.Input.Ticket.Key] = got.Trail
 	}
 	return out
 }
 
-func TestPublishLivingComment(t *testing.T) {
+func TestApplyLivingComment(t *testing.T) {
 	for _, fl := range flavors {
 		t.Run(string(fl), func(t *testing.T) {
 			s := publishFake(t, fl)
@@ -163,11 +168,11 @@ func TestPublishLivingComment(t *testing.T) {
 	}
 }
 
-// TestPublishUnknownCommentDeleted: a comment posted through an issue edit
+// TestApplyUnknownCommentDeleted: a comment posted through an issue edit
 // (id unknown) that a person deleted is not found by the lookup before the
 // first edit, even with an older bot comment on the ticket; the trail
 // records Deleted and nothing is posted.
-func TestPublishUnknownCommentDeleted(t *testing.T) {
+func TestApplyUnknownCommentDeleted(t *testing.T) {
 	for _, fl := range flavors {
 		t.Run(string(fl), func(t *testing.T) {
 			now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
@@ -214,10 +219,10 @@ func TestPublishUnknownCommentDeleted(t *testing.T) {
 	}
 }
 
-// TestPublishResumed: a checklist whose earlier attempt was interrupted
+// TestApplyResumed: a post whose earlier attempt was interrupted
 // looks for the bot's comment before posting; found, it keeps it and
 // writes only the trail; not found, it posts.
-func TestPublishResumed(t *testing.T) {
+func TestApplyResumed(t *testing.T) {
 	for _, fl := range flavors {
 		t.Run(string(fl), func(t *testing.T) {
 			s := publishFake(t, fl)
@@ -227,30 +232,31 @@ func TestPublishResumed(t *testing.T) {
 			start := time.Now()
 			// SEC-1: the earlier attempt went through (as one edit, trail
 			// included), but the checklist carries the trail read before.
-			if _, err := c.Publish(context.Background(), checklist(tks[0], required...)); err != nil {
+			if _, err := c.Apply(context.Background(), mustChange(t, c, tks[0], required...)); err != nil {
 				t.Fatal(err)
 			}
 			s.ResetRequests()
-			cl := checklist(tks[0], required...)
-			cl.Resumed = start
-			tr, err := c.Publish(context.Background(), cl)
+			ch := mustChange(t, c, tks[0], required...)
+			ch.Resumed = start
+			got, err := c.Apply(context.Background(), ch)
 			if err != nil {
 				t.Fatal(err)
 			}
 			is, _ := s.Issue("SEC-1")
-			if len(is.Comments) != 1 || tr.CommentID != is.Comments[0].ID || commentPosts(s) != 0 || s.Writes() != 1 || commentLookups(s) != 1 {
-				t.Errorf("SEC-1: %d comments, %d posts, %d writes, %d lookups, trail %+v", len(is.Comments), commentPosts(s), s.Writes(), commentLookups(s), tr)
+			if len(is.Comments) != 1 || got.Trail.CommentID != is.Comments[0].ID || got.Outcome != ports.OutcomeAlreadyThere ||
+				commentPosts(s) != 0 || s.Writes() != 1 || commentLookups(s) != 1 {
+				t.Errorf("SEC-1: %d comments, %d posts, %d writes, %d lookups, %+v", len(is.Comments), commentPosts(s), s.Writes(), commentLookups(s), got)
 			}
 			// SEC-2: it did not: look, then post.
 			s.ResetRequests()
-			cl = checklist(tks[1], required...)
-			cl.Resumed = start
-			if _, err := c.Publish(context.Background(), cl); err != nil {
+			ch = mustChange(t, c, tks[1], required...)
+			ch.Resumed = start
+			if got, err = c.Apply(context.Background(), ch); err != nil {
 				t.Fatal(err)
 			}
 			is, _ = s.Issue("SEC-2")
-			if len(is.Comments) != 1 || commentPosts(s) != 1 || s.Writes() != 1 || commentLookups(s) != 1 {
-				t.Errorf("SEC-2: %d comments, %d posts, %d writes, %d lookups", len(is.Comments), commentPosts(s), s.Writes(), commentLookups(s))
+			if len(is.Comments) != 1 || got.Outcome != ports.OutcomePosted || commentPosts(s) != 1 || s.Writes() != 1 || commentLookups(s) != 1 {
+				t.Errorf("SEC-2: %d comments, %d posts, %d writes, %d lookups, %+v", len(is.Comments), commentPosts(s), s.Writes(), commentLookups(s), got)
 			}
 		})
 	}
@@ -335,10 +341,10 @@ func TestFullSyncRequestCount(t *testing.T) {
 	}
 }
 
-// TestPublishDoesNotRepostBlindly: an issue edit posting a comment whose
+// TestApplyDoesNotRepostBlindly: an issue edit posting a comment whose
 // answer was lost is checked against the ticket's comments before being
 // sent again.
-func TestPublishDoesNotRepostBlindly(t *testing.T) {
+func TestApplyDoesNotRepostBlindly(t *testing.T) {
 	for _, fl := range flavors {
 		t.Run(string(fl), func(t *testing.T) {
 			s := publishFake(t, fl)
@@ -349,10 +355,11 @@ func TestPublishDoesNotRepostBlindly(t *testing.T) {
 			// SEC-1: the edit went through (comment, label, trail) but the
 			// answer was a 502 from a proxy.
 			s.Inject(jiratest.Fault{Method: "PUT", Path: "/issue/SEC-1", Truncated: true, Status: 502})
-			tr, err := c.Publish(context.Background(), checklist(tks[0], required...))
+			got, err := c.Apply(context.Background(), mustChange(t, c, tks[0], required...))
 			if err != nil {
 				t.Fatal(err)
 			}
+			tr := got.Trail
 			is, _ := s.Issue("SEC-1")
 			if len(is.Comments) != 1 || !tr.CommentUnknown || !strings.Contains(string(is.Properties["patchbot"]), `"commentUnknown":true`) {
 				t.Errorf("SEC-1: %d comments, trail %+v, property %s", len(is.Comments), tr, is.Properties["patchbot"])
@@ -361,7 +368,7 @@ func TestPublishDoesNotRepostBlindly(t *testing.T) {
 			// SEC-2: the edit failed with 502 before reaching Jira.
 			s.ResetRequests()
 			s.Inject(jiratest.Fault{Method: "PUT", Path: "/issue/SEC-2", Status: 502})
-			if _, err = c.Publish(context.Background(), checklist(tks[1], required...)); err != nil {
+			if _, err = c.Apply(context.Background(), mustChange(t, c, tks[1], required...)); err != nil {
 				t.Fatal(err)
 			}
 			is, _ = s.Issue("SEC-2")

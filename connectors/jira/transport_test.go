@@ -198,7 +198,7 @@ func TestPostNotRetriedBlindly(t *testing.T) {
 	// adds a comment, although PUT).
 	s.ResetRequests()
 	s.InjectN(2, jiratest.Fault{Method: "PUT", Path: "/rest/api/3/issue/SEC-1", Status: 503})
-	_, err := c.Publish(context.Background(), checklist(tks[0], required...))
+	_, err := c.Apply(context.Background(), mustChange(t, c, tks[0], required...))
 	if err == nil || !strings.Contains(err.Error(), "SEC-1") || !strings.Contains(err.Error(), "PUT /rest/api/3/issue/SEC-1") {
 		t.Errorf("err = %v", err)
 	}

@@ -35,26 +35,76 @@ type ScanRequest struct {
 	JQL string
 }
 
-// Checklist is what the bot wants the ticket to say.
-type Checklist struct {
-	Key   string
-	Trail handoff.Trail // as read by Scan
-	// Evaluation is the current evaluation; Fingerprint empty = complete.
-	Evaluation handoff.Evaluation
-	// Request is the full living checklist (validation request), used for
-	// the first post and for edits in place.
-	Request richtext.Doc
-	// Reopened is the short note posted when findings reappear after the
-	// handoff had been complete, so watchers hear of it.
-	Reopened richtext.Doc
-	// Complete is the note said once when the handoff becomes complete.
-	Complete richtext.Doc
-	// Resumed, when not zero, says an earlier attempt at this checklist
-	// was interrupted (a crash, or a write whose answer was lost) at
-	// about that time: a comment the ticket's trail does not know of may
+// CommentChange is one decided change to a ticket's living comment, label
+// and trail (handoff.DecideComment), for the tracker to carry out. The
+// engine chose the operation and composed the text; the tracker writes
+// them as they are, and adds only what it alone can know: the id of a
+// comment the trail does not name, a comment an interrupted attempt
+// already posted, a comment a person deleted.
+type CommentChange struct {
+	Key string
+	Op  handoff.CommentOp
+	// CommentID is the living comment an edit or a completion goes to,
+	// from the trail; empty when the trail does not know its id (the
+	// tracker then looks for the bot's newest comment since LastWritten).
+	CommentID string
+	// LastWritten is when the trail as read was written (zero: never).
+	LastWritten time.Time
+	// Doc is the whole comment body (none for CommentNone).
+	Doc richtext.Doc
+	// Notify says watchers hear of it; false edits silently.
+	Notify bool
+	// Label is what happens to the bot's label.
+	Label LabelOp
+	// Trail is the trail the ticket should carry once the change is made,
+	// as the engine knows it; the tracker fills in the comment id it
+	// learns, Deleted, and Written.
+	Trail handoff.Trail
+	// Resumed, when not zero, says an earlier attempt at this change was
+	// interrupted (a crash, or a write whose answer was lost) at about
+	// that time: a comment the ticket's trail does not know of may
 	// already be there, so the tracker looks before posting a new one.
 	Resumed time.Time
 }
+
+// LabelOp is a change to the label the bot keeps on tickets whose handoff
+// is incomplete.
+type LabelOp string
+
+// The label operations.
+const (
+	LabelKeep   LabelOp = ""
+	LabelAdd    LabelOp = "add"
+	LabelRemove LabelOp = "remove"
+)
+
+// Applied is what the tracker did with a CommentChange.
+type Applied struct {
+	// Trail is the trail now on the ticket.
+	Trail handoff.Trail
+	// Outcome says what became of the comment.
+	Outcome Outcome
+}
+
+// Outcome is what became of a comment change.
+type Outcome string
+
+// The outcomes.
+const (
+	// OutcomePosted: the new comment was posted.
+	OutcomePosted Outcome = "posted"
+	// OutcomeEdited: the living comment was edited.
+	OutcomeEdited Outcome = "edited"
+	// OutcomeAlreadyThere: an interrupted earlier attempt had posted the
+	// comment; it is kept and only the trail was written.
+	OutcomeAlreadyThere Outcome = "already-there"
+	// OutcomeCommentGone: a person deleted the living comment; nothing
+	// was posted and the trail records Deleted.
+	OutcomeCommentGone Outcome = "comment-gone"
+	// OutcomeTrailOnly: no comment operation; the trail (and label) were
+	// written.
+	OutcomeTrailOnly Outcome = "trail-only"
+)
 
 // Recipient is a resolved Slack destination.
 type Recipient struct {

@@ -1,0 +1,50 @@
+package texts
+
+import (
+	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/richtext"
+)
+
+// Comment is the whole body of the ticket's living comment for a decided
+// operation (handoff.DecideComment): the validation request's checklist
+// for a post or an edit; the reopened note above the checklist when
+// findings come back after the handoff was complete; the complete note
+// above the checklist, all ticked, when they are gone. It is exactly what
+// the tracker posts, so the CLI's check can print it. CommentNone has no
+// body.
+func Comment(op handoff.CommentOp, ev handoff.Evaluation, o Options) richtext.Doc {
+	switch op {
+	case handoff.CommentPost, handoff.CommentEdit:
+		return ValidationRequest(ev, o)
+	case handoff.CommentReopen:
+		return ReopenedChecklist(ev, o)
+	case handoff.CommentComplete:
+		return CompleteChecklist(ev, o)
+	}
+	return richtext.Doc{}
+}
+
+// ReopenedChecklist is the reopened note with the checklist under it.
+func ReopenedChecklist(ev handoff.Evaluation, o Options) richtext.Doc {
+	return above(Reopened(ev, o), ValidationRequest(ev, o))
+}
+
+// CompleteChecklist is the complete note with the checklist under it.
+func CompleteChecklist(ev handoff.Evaluation, o Options) richtext.Doc {
+	return above(Complete(ev, o), ValidationRequest(ev, o))
+}
+
+// above puts the checklist under the note, headed by the checklist's
+// title, keeping the note's title and summary.
+func above(note, checklist richtext.Doc) richtext.Doc {
+	out := richtext.Doc{Title: note.Title, Summary: note.Summary}
+	out.Blocks = append(out.Blocks, note.Blocks...)
+	if checklist.Title != "" {
+		out.Blocks = append(out.Blocks, richtext.Heading(3, checklist.Title))
+	}
+	out.Blocks = append(out.Blocks, checklist.Blocks...)
+	if out.Title == "" {
+		out.Title, out.Summary = checklist.Title, checklist.Summary
+	}
+	return out
+}
