@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/patchbot/patchbot/cmd/patchbot/app"
@@ -66,7 +67,18 @@ func cmdRun(ctx context.Context, args []string, out, errOut io.Writer) int {
 // serveDaemon runs the engine and the HTTP endpoints until ctx ends.
 func serveDaemon(ctx context.Context, a *app.App, listen string) int {
 	log := a.Logger
-	srv := &server{status: a.Engine.Status, now: time.Now, reg: a.Registry, maxSyncAge: 3 * syncEvery(a.Schedules.Sync),
+	// A standby syncs nothing: its readiness is its probes alone, so that
+	// a rolling update's new replica, which stands by until the old leader
+	// goes, becomes ready.
+	var leading atomic.Bool
+	status := func() scheduler.Status {
+		st := a.Engine.Status()
+		if !leading.Load() {
+			st.LastSync, st.LastSyncError = time.Now(), ""
+		}
+		return st
+	}
+	srv := &server{status: status, now: time.Now, reg: a.Registry, maxSyncAge: 3 * syncEvery(a.Schedules.Sync),
 		probes: map[string]probe{"jira": a.Jira.Ping}}
 	if a.Slack != nil {
 		srv.probes["slack"] = a.Slack.Ping
@@ -74,7 +86,7 @@ func serveDaemon(ctx context.Context, a *app.App, listen string) int {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.serve(ctx, listen, log) }()
 	log.Info("patchbot started", "version", version, "dry_run", a.Config.Safety.DryRun, "projects", len(a.Config.Projects))
-	if err := a.Engine.Run(ctx, a.Schedules); err != nil {
+	if err := a.Engine.Lead(ctx, a.Schedules, a.Elector(), scheduler.NewLeaderMetrics(a.Registry), leading.Store); err != nil {
 		log.Error("daemon stopped", "err", err)
 		return exitError
 	}

@@ -130,6 +130,25 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 	return a, nil
 }
 
+// Elector campaigns for the ledger's leadership with the configured lease:
+// the daemon runs its jobs only while it leads (on SQLite, at once).
+func (a *App) Elector() scheduler.Elector {
+	return elector{l: a.Store, o: store.LeaseOptions{TTL: a.Config.Store.LeaseTTL, Logger: a.Logger.With("service", "leadership")}}
+}
+
+type elector struct {
+	l *store.Ledger
+	o store.LeaseOptions
+}
+
+func (e elector) Campaign(ctx context.Context) (scheduler.Term, error) {
+	t, err := e.l.Campaign(ctx, e.o)
+	if err != nil {
+		return nil, err // not a nil *Leadership in a non-nil Term
+	}
+	return t, nil
+}
+
 // Close closes the ledger.
 func (a *App) Close() error {
 	if a == nil || a.Store == nil {
