@@ -182,3 +182,42 @@ func TestSyncOwnerReach(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncReportsTheTrackersOutcome: a comment a person deleted (nothing
+// posted) is reported as not done and not counted; a forged trail (the
+// tracker posted the bot's own comment instead) as done.
+func TestSyncReportsTheTrackersOutcome(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		outcome ports.Outcome
+		done    bool
+	}{
+		{ports.OutcomeCommentGone, false},
+		{ports.OutcomeForgedTrail, true},
+		{ports.OutcomeEdited, true},
+	} {
+		t.Run(string(tc.outcome), func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, nil)
+			f := complete(t0)
+			delete(f, handoff.FieldRollback)
+			r.jira.put(input("SEC-1", handoff.LanePatchNow, t0.AddDate(0, 0, -1), f))
+			r.jira.tickets["SEC-1"].Trail = handoff.Trail{Fingerprint: "f00", CommentID: "c-1", Written: t0.Add(-time.Hour)}
+			r.jira.outcome = map[string]ports.Outcome{"SEC-1": tc.outcome}
+			rep := r.sync(t)
+			if len(rep.Actions) == 0 || rep.Actions[0].Kind != ActComment || rep.Actions[0].Comment != handoff.CommentEdit {
+				t.Fatalf("actions %+v", rep.Actions)
+			}
+			if a := rep.Actions[0]; a.Outcome != tc.outcome || a.Done != tc.done {
+				t.Errorf("action outcome %q done %v, want %q %v", a.Outcome, a.Done, tc.outcome, tc.done)
+			}
+			want := 0
+			if tc.done {
+				want = 1
+			}
+			if n := rep.Count(ActComment, ""); n != want {
+				t.Errorf("%d comments counted, want %d", n, want)
+			}
+		})
+	}
+}

@@ -29,7 +29,9 @@ type fakeTracker struct {
 	comments map[string]int // changes applied per ticket
 	changes  []ports.CommentChange
 	label    string // the label kept on incomplete handoffs ("": none)
-	now      func() time.Time
+	// outcome, when set for a ticket, is what Apply reports for it.
+	outcome map[string]ports.Outcome
+	now     func() time.Time
 	// onScan, when set, is called before each ticket is handed over,
 	// with how many were handed over before it.
 	onScan func(seen int)
@@ -116,6 +118,9 @@ func (f *fakeTracker) Apply(ctx context.Context, c ports.CommentChange) (ports.A
 			tr.CommentID = t.Trail.CommentID
 		}
 		tr.CommentUnknown, out = false, ports.OutcomeEdited
+	}
+	if o, ok := f.outcome[c.Key]; ok {
+		out = o
 	}
 	switch c.Label {
 	case ports.LabelAdd:

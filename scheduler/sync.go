@@ -452,6 +452,10 @@ func (c *cycle) publish(ctx context.Context, b *pending, resumed time.Time) erro
 		c.e.opt.Metrics.apiError("jira", err)
 		return fmt.Errorf("%s: publish checklist: %w", key, err)
 	}
+	if applied.Outcome == ports.OutcomeForgedTrail {
+		c.e.log.Warn("the ticket's trail named a comment that is not the bot's; it was left alone and the bot posted its own",
+			"ticket", key, "comment", tr.CommentID)
+	}
 	if act == nil {
 		return nil
 	}

@@ -114,6 +114,8 @@ func commentVerb(a scheduler.Action, dry bool) string {
 		return "did not " + verb + " (a person deleted the comment)"
 	case a.Outcome == ports.OutcomeAlreadyThere:
 		return "already " + did + " (by an interrupted run)"
+	case a.Outcome == ports.OutcomeForgedTrail:
+		return "posted anew (the trail named someone else's comment, left untouched)"
 	}
 	return did
 }

@@ -168,6 +168,12 @@ func commentLookups(s *jiratest.Server) int {
 	return s.Count("GET /rest/api/2/issue/{key}/comment")
 }
 
+// commentChecks counts the GETs of one comment (the bot checking that the
+// comment its trail names is its own).
+func commentChecks(s *jiratest.Server) int {
+	return s.Count("GET /rest/api/2/issue/{key}/comment/{id}")
+}
+
 // issueEdits counts issue edits in either API version.
 func issueEdits(s *jiratest.Server) int {
 	return s.Count("PUT /rest/api/2/issue/{key}") + s.Count("PUT /rest/api/3/issue/{key}")

@@ -25,6 +25,12 @@ const ownCommentSkew = 2 * time.Minute
 // engine): the operation and the body as given, never another. It adds
 // only what the tracker alone can know:
 //
+//   - an edit of a comment the trail names first checks that it is the
+//     bot's own (GET the comment): the trail is an issue property anyone
+//     who may edit the ticket can write, so a trail naming someone else's
+//     comment is taken as forged: that comment is left untouched, the
+//     bot posts its own instead (OutcomeForgedTrail) and says so in the
+//     log; a comment gone (404) was deleted by a person;
 //   - an edit of a comment whose id the trail does not know (it went out
 //     in an issue edit, which does not return the new comment's id) first
 //     finds it: the bot's newest comment since the trail was written (GET
@@ -61,6 +67,22 @@ func (c *Client) Apply(ctx context.Context, ch ports.CommentChange) (ports.Appli
 		next.CommentID, next.CommentUnknown, next.Deleted = "", false, true
 	}
 	switch {
+	case op != nil && op.edit && op.id != "":
+		// The trail names the comment; the trail is a property anyone
+		// with edit rights can write, so the bot edits only a comment
+		// that is its own. Someone else's is left alone and the bot
+		// posts its own instead.
+		own, err := c.ownComment(ctx, ch.Key, op.id)
+		switch {
+		case commentGone(err, op.id):
+			deleted(op.id)
+		case err != nil:
+			return ports.Applied{}, err
+		case !own:
+			c.log.Warn("jira: the trail names a comment that is not the bot's; leaving it and posting the bot's own", "ticket", ch.Key, "comment", op.id)
+			op.edit, op.id, op.notify, out = false, "", true, ports.OutcomeForgedTrail
+			next.CommentID, next.CommentUnknown, next.Deleted = "", true, false
+		}
 	case op != nil && op.edit && op.id == "":
 		// Posted through an issue edit, id not known: the living comment
 		// is the bot's newest, posted with the trail (at LastWritten). An
@@ -242,6 +264,19 @@ func (c *Client) postComment(ctx context.Context, key string, op *commentOp, lab
 		}
 		c.log.Warn("jira: comment post failed and did not go through; posting once more", "ticket", key, "err", err)
 	}
+}
+
+// ownComment says whether comment id on the ticket is the bot's (GET the
+// comment; an error names Jira's answer, a 404 for a comment gone).
+func (c *Client) ownComment(ctx context.Context, key, id string) (bool, error) {
+	var cm struct {
+		Author userJSON `json:"author"`
+	}
+	path := "rest/api/2/issue/" + url.PathEscape(key) + "/comment/" + url.PathEscape(id)
+	if err := c.call(ctx, "publish: check the comment is the bot's", key, http.MethodGet, path, nil, &cm); err != nil {
+		return false, err
+	}
+	return c.isMe(cm.Author.user()), nil
 }
 
 // findOwnComment finds the newest comment by the bot created at or after

@@ -2,6 +2,7 @@ package jira_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -57,17 +58,19 @@ func TestApplyLivingComment(t *testing.T) {
 			o.Label = "handoff-incomplete"
 			c := connect(t, o)
 			// step runs a cycle and checks what it cost: comment posts and
-			// edits, writes (every non-GET) and lookups of the bot's
-			// comment (GET comments).
-			step := func(name string, posts, edits, writes, lookups int) handoff.Trail {
+			// edits, writes (every non-GET), lookups of the bot's comment
+			// (GET comments) and checks that the comment the trail names
+			// is the bot's (GET the comment).
+			step := func(name string, posts, edits, writes, lookups, checks int) handoff.Trail {
 				t.Helper()
 				s.ResetRequests()
 				tr := cycle(t, c)["SEC-1"]
-				if p, e, w, l := commentPosts(s), commentEdits(s), s.Writes(), commentLookups(s); p != posts || e != edits || w != writes || l != lookups {
-					t.Errorf("%s: %d posts, %d edits, %d writes, %d lookups; want %d, %d, %d, %d; %v", name, p, e, w, l, posts, edits, writes, lookups, s.Counts())
+				if p, e, w, l, k := commentPosts(s), commentEdits(s), s.Writes(), commentLookups(s), commentChecks(s); p != posts || e != edits || w != writes || l != lookups || k != checks {
+					t.Errorf("%s: %d posts, %d edits, %d writes, %d lookups, %d checks; want %d, %d, %d, %d, %d; %v",
+						name, p, e, w, l, k, posts, edits, writes, lookups, checks, s.Counts())
 				}
 				for _, r := range s.Requests() {
-					if r.Method == "POST" || strings.Contains(r.Path, "/comment/") {
+					if r.Method != "GET" && strings.Contains(r.Path, "/comment") {
 						t.Errorf("%s: %s %s: comments go through the issue edit", name, r.Method, r.Path)
 					}
 				}
@@ -91,7 +94,7 @@ func TestApplyLivingComment(t *testing.T) {
 
 			// The first post: one issue edit with the comment, the label
 			// and the trail. The edit does not return the comment's id.
-			tr := step("first post", 1, 0, 1, 0)
+			tr := step("first post", 1, 0, 1, 0, 0)
 			if tr.CommentID != "" || !tr.CommentUnknown || tr.Fingerprint != "rollback;test_plan;" || tr.Written.IsZero() {
 				t.Fatalf("trail after first post: %+v", tr)
 			}
@@ -102,12 +105,12 @@ func TestApplyLivingComment(t *testing.T) {
 			}
 			first := is.Comments[0].ID
 
-			step("nothing changed", 0, 0, 0, 0)
+			step("nothing changed", 0, 0, 0, 0, 0)
 
 			// The first edit looks the comment up once, then edits it and
 			// records its id in the same issue edit.
 			_ = s.SetField("SEC-1", "Rollback Plan", "revert the package")
-			tr = step("findings change", 0, 1, 1, 1)
+			tr = step("findings change", 0, 1, 1, 1, 0)
 			if tr.CommentID != first || tr.CommentUnknown || tr.Fingerprint != "test_plan;" || len(tr.Flagged) != 2 {
 				t.Errorf("trail after edit: %+v", tr)
 			}
@@ -121,15 +124,15 @@ func TestApplyLivingComment(t *testing.T) {
 			}
 
 			_ = s.SetField("SEC-1", "Test Plan", "smoke test the canary")
-			tr = step("complete", 0, 1, 1, 0) // id known: no lookup
+			tr = step("complete", 0, 1, 1, 0, 1) // id known: no lookup, a check it is the bot's
 			if !tr.Complete || tr.Fingerprint != "" || tr.CommentID != first {
 				t.Errorf("trail after complete: %+v", tr)
 			}
 			label(false)
-			step("complete again", 0, 0, 0, 0)
+			step("complete again", 0, 0, 0, 0, 0)
 
 			_ = s.SetField("SEC-1", "Rollback Plan", nil)
-			tr = step("reopened", 1, 0, 1, 0)
+			tr = step("reopened", 1, 0, 1, 0, 0)
 			if tr.Complete || tr.CommentID != "" || !tr.CommentUnknown || tr.Fingerprint != "rollback;" {
 				t.Errorf("trail after reopen: %+v", tr)
 			}
@@ -137,26 +140,26 @@ func TestApplyLivingComment(t *testing.T) {
 			reopened := newest()
 
 			_ = s.SetField("SEC-1", "Test Plan", nil)
-			tr = step("reopened comment edited", 0, 1, 1, 1)
+			tr = step("reopened comment edited", 0, 1, 1, 1, 0)
 			if tr.CommentID != reopened || tr.CommentUnknown {
 				t.Errorf("trail after editing the reopened comment: %+v (want comment %s)", tr, reopened)
 			}
 
 			_ = s.DeleteComment("SEC-1", reopened)
 			_ = s.SetField("SEC-1", "Rollback Plan", "revert")
-			// The edit is refused (the comment is gone); the trail records
-			// Deleted in a property-only write.
-			tr = step("comment deleted by a person", 0, 0, 2, 0)
+			// The check finds the comment gone (404): nothing is edited,
+			// the trail records Deleted in a property-only write.
+			tr = step("comment deleted by a person", 0, 0, 1, 0, 1)
 			if !tr.Deleted || tr.CommentID != "" || tr.CommentUnknown {
 				t.Errorf("trail after deletion: %+v", tr)
 			}
 			if n := s.Count("PUT /rest/api/2/issue/{key}/properties/{prop}"); n != 1 {
 				t.Errorf("%d property writes recording the deletion, want 1", n)
 			}
-			step("deleted, same findings", 0, 0, 0, 0)
+			step("deleted, same findings", 0, 0, 0, 0, 0)
 
 			_ = s.SetField("SEC-1", "Rollback Plan", nil)
-			tr = step("deleted, findings change", 1, 0, 1, 0)
+			tr = step("deleted, findings change", 1, 0, 1, 0, 0)
 			if tr.Deleted || !tr.CommentUnknown {
 				t.Errorf("trail after repost: %+v", tr)
 			}
@@ -294,7 +297,8 @@ func TestSecondRunPostsNothing(t *testing.T) {
 // edit carrying the comment, the label and the trail), and nothing for the
 // others. A later change costs one write per changed ticket, plus, the
 // first time a comment posted this way is edited, one GET of its comments
-// (the edit did not return the new comment's id); after that, one write.
+// (the edit did not return the new comment's id); after that, one GET of
+// the comment the trail names (is it the bot's own?) and one write.
 func TestFullSyncRequestCount(t *testing.T) {
 	for _, fl := range flavors {
 		t.Run(string(fl), func(t *testing.T) {
@@ -328,14 +332,15 @@ func TestFullSyncRequestCount(t *testing.T) {
 			if total, want := len(s.Requests()), searchCalls+2*needy; total != want || commentLookups(s) != needy || s.Writes() != needy || commentEdits(s) != needy {
 				t.Errorf("first edit: %d requests (want %d), %d lookups, %d writes, %d edits; %v", total, want, commentLookups(s), s.Writes(), commentEdits(s), s.Counts())
 			}
-			// The next: one write each, the id is on the trail now.
+			// The next: a check and one write each, the id is on the trail now.
 			for i := 1; i <= needy; i++ {
 				_ = s.SetField(fmt.Sprintf("SEC-%d", i), "Rollback Plan", nil)
 			}
 			s.ResetRequests()
 			cycle(t, c)
-			if total, want := len(s.Requests()), searchCalls+needy; total != want || commentLookups(s) != 0 || commentEdits(s) != needy {
-				t.Errorf("later edit: %d requests (want %d), %d lookups, %d edits; %v", total, want, commentLookups(s), commentEdits(s), s.Counts())
+			if total, want := len(s.Requests()), searchCalls+2*needy; total != want || commentLookups(s) != 0 || commentChecks(s) != needy || commentEdits(s) != needy || s.Writes() != needy {
+				t.Errorf("later edit: %d requests (want %d), %d lookups, %d checks, %d edits, %d writes; %v",
+					total, want, commentLookups(s), commentChecks(s), commentEdits(s), s.Writes(), s.Counts())
 			}
 		})
 	}
@@ -411,5 +416,77 @@ func TestEditInPlaceRetriedWithItsBody(t *testing.T) {
 				t.Errorf("trail %+v, property %s", tr, is.Properties["patchbot"])
 			}
 		})
+	}
+}
+
+// TestApplyForgedTrail: a trail property naming a person's comment (the
+// property is writable by anyone who may edit the ticket, and the fake,
+// like Jira for an admin, lets the bot edit that comment) is not trusted:
+// the bot checks the comment is its own, leaves the person's untouched,
+// posts its own instead and reports the forged trail. Its next edit goes
+// to its own comment.
+func TestApplyForgedTrail(t *testing.T) {
+	for _, fl := range flavors {
+		for _, tc := range []struct {
+			name   string
+			fields map[string]any // what the ticket holds: some findings, or none
+			op     handoff.CommentOp
+		}{
+			{"edit", nil, handoff.CommentEdit},
+			{"complete", map[string]any{"Rollback Plan": "revert", "Test Plan": "canary"}, handoff.CommentComplete},
+		} {
+			t.Run(string(fl)+"/"+tc.name, func(t *testing.T) {
+				s := publishFake(t, fl)
+				seed(t, s, 1, func(_ int, sp *jiratest.IssueSpec) { sp.Fields = tc.fields })
+				sam := jiratest.User{AccountID: "acc-sam", Name: "sam", Key: "JIRAUSER20", DisplayName: "Sam Reyes"}
+				const notes = "My notes on the rollout: do not touch"
+				theirs, err := s.AddPersonComment("SEC-1", sam, notes)
+				if err != nil {
+					t.Fatal(err)
+				}
+				forged := fmt.Sprintf(`{"v":1,"fingerprint":"rollback;","flagged":["rollback"],"commentId":%q}`, theirs)
+				if err := s.Update("SEC-1", func(is *jiratest.Issue) { is.Properties["patchbot"] = json.RawMessage(forged) }); err != nil {
+					t.Fatal(err)
+				}
+				c := connect(t, options(s, publishProject()))
+				tk := scanAll(t, c, ports.ScanRequest{Project: "sec"})[0]
+				ch := mustChange(t, c, tk, required...)
+				if ch.Op != tc.op || ch.CommentID != theirs {
+					t.Fatalf("the decided change is %s of comment %q, want %s of %q", ch.Op, ch.CommentID, tc.op, theirs)
+				}
+				s.ResetRequests()
+				got, err := c.Apply(context.Background(), ch)
+				if err != nil {
+					t.Fatal(err)
+				}
+				is, _ := s.Issue("SEC-1")
+				if len(is.Comments) != 2 || is.Comments[0].ID != theirs || is.Comments[0].Body != notes || is.Comments[0].Author != sam {
+					t.Fatalf("the person's comment was touched: %+v", is.Comments[0])
+				}
+				mine := is.Comments[1]
+				if mine.Author != s.Bot() || !strings.Contains(mine.Body, ch.Doc.Title+" for SEC-1") {
+					t.Errorf("the bot's own comment: %+v", mine)
+				}
+				if got.Outcome != ports.OutcomeForgedTrail || got.Trail.CommentID != "" || !got.Trail.CommentUnknown ||
+					commentPosts(s) != 1 || commentEdits(s) != 0 || commentChecks(s) != 1 {
+					t.Errorf("applied %+v; %d posts, %d edits, %d checks; %v", got, commentPosts(s), commentEdits(s), commentChecks(s), s.Counts())
+				}
+				if p := string(is.Properties["patchbot"]); strings.Contains(p, theirs) && !strings.Contains(p, `"commentUnknown":true`) {
+					t.Errorf("the trail still names the person's comment: %s", p)
+				}
+				if tc.op != handoff.CommentEdit {
+					return
+				}
+				// The findings change again: the bot's own comment is edited.
+				_ = s.SetField("SEC-1", "Rollback Plan", "revert")
+				s.ResetRequests()
+				tr := cycle(t, c)["SEC-1"]
+				is, _ = s.Issue("SEC-1")
+				if is.Comments[0].Body != notes || tr.CommentID != mine.ID || commentEdits(s) != 1 || commentPosts(s) != 0 {
+					t.Errorf("after the next edit: theirs %q, trail %+v (the bot's is %s), %d edits, %d posts",
+						is.Comments[0].Body, tr, mine.ID, commentEdits(s), commentPosts(s))
+				}
+			})
+		}
 	}
 }

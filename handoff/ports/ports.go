@@ -104,6 +104,10 @@ const (
 	// OutcomeTrailOnly: no comment operation; the trail (and label) were
 	// written.
 	OutcomeTrailOnly Outcome = "trail-only"
+	// OutcomeForgedTrail: the trail named a comment that is not the
+	// bot's (a forged or copied property); that comment was left
+	// untouched and the bot posted its own instead.
+	OutcomeForgedTrail Outcome = "forged-trail"
 )
 
 // Recipient is a resolved Slack destination.
