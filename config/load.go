@@ -73,6 +73,7 @@ func Parse(name string, data []byte, env func(string) (string, bool), readFile f
 		return c, redact(d.errs, c.refs, c.secretValues()).err()
 	}
 	d.checkSecretRefs()
+	d.cleanLaneKeys(c)
 	c.normalize()
 	failed := map[string]bool{}
 	for _, e := range d.errs {

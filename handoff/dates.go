@@ -13,6 +13,10 @@ import (
 // longer, and a long text is not a date.
 const maxDateLen = 64
 
+// maxHiddenDateLen bounds the text ParseDate cleans with Visible: room for
+// a date with an invisible character (three bytes) around each of its own.
+const maxHiddenDateLen = 4 * maxDateLen
+
 // ErrNotADate is wrapped by every error ParseDate returns, for errors.Is.
 var ErrNotADate = errors.New("not a date")
 
@@ -71,9 +75,15 @@ var dateTimeLayouts = [...]string{
 // "30 Nov 2026", "Nov 30, 2026", the Jira Data Center UI's "30/Nov/26", and
 // a few more. A calendar day comes back as midnight UTC with dateOnly set;
 // a time without a zone is read as UTC. Purely numeric day/month orders
-// such as 01/02/2026 are rejected as ambiguous. Every error names the text
-// and wraps ErrNotADate.
+// such as 01/02/2026 are rejected as ambiguous. The text is read as
+// Visible shows it, so invisible characters pasted with it (a direction
+// mark, a zero-width or no-break space) change nothing. Every error names
+// the text and wraps ErrNotADate.
 func ParseDate(s string) (at time.Time, dateOnly bool, err error) {
+	if t := strings.TrimSpace(s); len(t) > maxHiddenDateLen {
+		return time.Time{}, false, fmt.Errorf("%q is too long to be a date: %w", clip(t, 24), ErrNotADate)
+	}
+	s = Visible(s)
 	t := strings.TrimSpace(s)
 	if t == "" {
 		return time.Time{}, false, fmt.Errorf("empty text: %w", ErrNotADate)

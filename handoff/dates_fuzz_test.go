@@ -25,7 +25,7 @@ func FuzzParseDate(f *testing.F) {
 			}
 			return
 		}
-		if len(strings.TrimSpace(s)) > maxDateLen {
+		if len(strings.TrimSpace(Visible(s))) > maxDateLen {
 			t.Fatalf("accepted %d bytes", len(s))
 		}
 		if y := at.Year(); y < 1969 || y > 2201 {

@@ -79,15 +79,26 @@ var lanePhrases = [...]lanePhrase{
 // maxLaneLen bounds what ParseLane looks at; a lane is a few words.
 const maxLaneLen = 200
 
+// normalizeLane is a lane text as Visible shows it, lower case, with words
+// separated by single spaces, cut to maxLaneLen. Invisible characters
+// count for nothing in the cut (up to three bytes each for every byte).
+func normalizeLane(s string) string {
+	if len(s) > 4*maxLaneLen {
+		s = s[:4*maxLaneLen]
+	}
+	return words.Normalize(Visible(s), maxLaneLen)
+}
+
 // ParseLane normalises the ways people name a lane ("patch now", "Urgent
 // patching", "PLANNED_WINDOW", "mitigation-first", "exception review",
 // "validate affected status", …), tolerant of case, punctuation and
 // underscores. An exact wording wins; then a wording the text starts with
 // ("patch now - KEV listed"); then the only lane whose wording appears in
 // the text. Text naming several lanes, or none, gives LaneUnknown, false.
-// Blocked is a state, not a lane: see IsBlockedText.
+// Blocked is a state, not a lane: see IsBlockedText. The text is read as
+// Visible shows it, so invisible characters pasted with it change nothing.
 func ParseLane(s string) (Lane, bool) {
-	n := words.Normalize(s, maxLaneLen)
+	n := normalizeLane(s)
 	if n == "" {
 		return LaneUnknown, false
 	}
@@ -154,6 +165,6 @@ func onlyLane(n string) Lane {
 // is blocked ("Blocked", "blocked - waiting for vendor"), and not
 // "unblocked" or "not blocked".
 func IsBlockedText(s string) bool {
-	n := " " + words.Normalize(s, maxLaneLen) + " "
+	n := " " + normalizeLane(s) + " "
 	return strings.Contains(n, " blocked ") && !strings.Contains(n, " not blocked ") && !strings.Contains(n, " no longer blocked ")
 }

@@ -324,7 +324,10 @@ func normalizeLabel(s string) string {
 
 // parseDescription reads the seeds' templates and "Label: value" lines
 // from a description into h. Template sections are read first; single
-// field labels then override what a composite section implied.
+// field labels then override what a composite section implied. The text
+// is read as handoff.Visible shows it, so a label, lane or date with an
+// invisible character pasted into it (a no-break space from Word, a
+// direction mark from mail) reads as typed.
 func parseDescription(desc string, h *handoff.Handoff) {
 	if len(desc) > maxDescription {
 		desc = desc[:maxDescription]
@@ -332,6 +335,7 @@ func parseDescription(desc string, h *handoff.Handoff) {
 			desc = desc[:len(desc)-1]
 		}
 	}
+	desc = handoff.Visible(desc)
 	var buf [32]mark
 	marks := scanLabels(desc, buf[:0])
 	titleAdvisory(desc, marks, h)
