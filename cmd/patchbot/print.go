@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/patchbot/patchbot/cmd/patchbot/app"
-	"github.com/patchbot/patchbot/cmd/patchbot/demo"
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
 	"github.com/patchbot/patchbot/handoff/render/adf"
@@ -143,7 +142,7 @@ func commentBody(d richtext.Doc, cloud bool) string {
 		return ""
 	}
 	if cloud {
-		return demo.ADFText(adf.Render(d))
+		return adf.Text(adf.Render(d))
 	}
 	return wiki.Render(d)
 }

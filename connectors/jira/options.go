@@ -1,7 +1,7 @@
 // Package jira is patchbot's Jira connector: it reads patch tickets into the
 // handoff core's types (Scan) and keeps the bot's one living comment, label
 // and state property on each ticket in line with the core's checklist
-// (Publish). It speaks to Jira Cloud (email + API token, /rest/api/2/search/jql,
+// (Apply). It speaks to Jira Cloud (email + API token, /rest/api/2/search/jql,
 // comments in ADF through /rest/api/3) and to Jira Data Center (personal
 // access token, /rest/api/2/search, comments in wiki markup), through
 // github.com/andygrunwald/go-jira and a polite transport that honours rate

@@ -12,6 +12,7 @@ import (
 
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
+	"github.com/patchbot/patchbot/handoff/render/adf"
 )
 
 // These tests hold `patchbot check` to its promise: it prints, byte for
@@ -247,7 +248,7 @@ func (c *cliWorld) botComments(t *testing.T, key string) []string {
 			continue
 		}
 		if len(cm.ADF) > 0 {
-			out = append(out, ADFText(cm.ADF))
+			out = append(out, adf.Text(cm.ADF))
 		} else {
 			out = append(out, cm.Body)
 		}

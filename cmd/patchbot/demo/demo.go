@@ -23,6 +23,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
+	"github.com/patchbot/patchbot/handoff/render/adf"
 	"github.com/patchbot/patchbot/handoff/render/plain"
 	"github.com/patchbot/patchbot/scheduler"
 )
@@ -356,7 +357,7 @@ func (t *transcript) lastComment(key string) string {
 	}
 	c := is.Comments[len(is.Comments)-1]
 	if len(c.ADF) > 0 {
-		return adfText(c.ADF)
+		return adf.Text(c.ADF)
 	}
 	return strings.TrimSpace(c.Body)
 }

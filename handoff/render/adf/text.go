@@ -1,15 +1,16 @@
-package demo
+package adf
 
 import (
 	"encoding/json"
 	"strings"
 )
 
-// adfText reads an Atlassian Document Format body back as plain lines, the
+// Text reads an Atlassian Document Format body back as plain lines, the
 // way Jira shows it: blocks on their own lines, list items bulleted,
-// mentions by name. It reads what the fake Jira stored, so the transcript
-// shows the comment as posted, not as patchbot meant it.
-func adfText(raw json.RawMessage) string {
+// mentions by name. The demo's transcript reads the fake's stored comments
+// this way, and the CLI's check prints a Cloud comment this way, from the
+// very ADF the connector posts, so the two can be compared byte for byte.
+func Text(raw json.RawMessage) string {
 	var doc node
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return "(unreadable ADF: " + err.Error() + ")"
