@@ -11,6 +11,8 @@ import (
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
 	"github.com/patchbot/patchbot/handoff/render/wiki"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // TestSyncHandsTheTrackerTheReportedComment: through a first post, an
@@ -198,7 +200,8 @@ func TestSyncReportsTheTrackersOutcome(t *testing.T) {
 	} {
 		t.Run(string(tc.outcome), func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t, nil)
+			m := NewMetrics(prometheus.NewRegistry())
+			r := newRig(t, func(o *Options) { o.Metrics = m })
 			f := complete(t0)
 			delete(f, handoff.FieldRollback)
 			r.jira.put(input("SEC-1", handoff.LanePatchNow, t0.AddDate(0, 0, -1), f))
@@ -217,6 +220,13 @@ func TestSyncReportsTheTrackersOutcome(t *testing.T) {
 			}
 			if n := rep.Count(ActComment, ""); n != want {
 				t.Errorf("%d comments counted, want %d", n, want)
+			}
+			forged := 0.0
+			if tc.outcome == ports.OutcomeForgedTrail {
+				forged = 1
+			}
+			if got := testutil.ToFloat64(m.forged); got != forged {
+				t.Errorf("patchbot_forged_trails_total = %v, want %v", got, forged)
 			}
 		})
 	}

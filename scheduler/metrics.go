@@ -20,6 +20,7 @@ type Metrics struct {
 	duration    *prometheus.HistogramVec
 	lastSuccess *prometheus.GaugeVec
 	deferred    prometheus.Counter
+	forged      prometheus.Counter
 }
 
 // NewMetrics registers the engine's metrics with reg.
@@ -47,8 +48,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		deferred: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "patchbot_deferred_tickets_total", Help: "Tickets left for the next cycle by the write cap.",
 		}),
+		forged: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "patchbot_forged_trails_total", Help: "Tickets whose trail named a comment that is not the bot's (left untouched; the bot posted its own).",
+		}),
 	}
-	reg.MustRegister(m.tickets, m.findings, m.sends, m.apiErrors, m.duration, m.lastSuccess, m.deferred)
+	reg.MustRegister(m.tickets, m.findings, m.sends, m.apiErrors, m.duration, m.lastSuccess, m.deferred, m.forged)
 	return m
 }
 
@@ -60,6 +64,13 @@ func (m *Metrics) evaluated(project string, ev handoff.Evaluation) {
 	for _, f := range ev.Findings {
 		m.findings.WithLabelValues(string(ev.Lane), string(f.Field), string(f.Kind)).Inc()
 	}
+}
+
+func (m *Metrics) forgedTrail() {
+	if m == nil {
+		return
+	}
+	m.forged.Inc()
 }
 
 func (m *Metrics) sent(kind string) {

@@ -455,6 +455,7 @@ func (c *cycle) publish(ctx context.Context, b *pending, resumed time.Time) erro
 	if applied.Outcome == ports.OutcomeForgedTrail {
 		c.e.log.Warn("the ticket's trail named a comment that is not the bot's; it was left alone and the bot posted its own",
 			"ticket", key, "comment", tr.CommentID)
+		c.e.opt.Metrics.forgedTrail()
 	}
 	if act == nil {
 		return nil
