@@ -17,7 +17,7 @@ import (
 )
 
 // benchField is one of the SEC project's custom fields as the load
-// generator (cmd/patchbot/loadtest) defines them, with the value it plants.
+// generator (scheduler/rigs/loadtest) defines them, with the value it plants.
 type benchField struct {
 	id    handoff.FieldID
 	name  string

@@ -46,7 +46,7 @@ var (
 // CLI command an operator (or cron) would run, so its CPU time and peak
 // RSS are patchbot's alone. Gated by the same PATCHBOT_LOAD (or -load).
 //
-//	PATCHBOT_LOAD=100000 go test ./cmd/patchbot/loadtest -run TestLoadProcess -v -timeout 30m
+//	PATCHBOT_LOAD=100000 go test ./scheduler/rigs/loadtest -run TestLoadProcess -v -timeout 30m
 func TestLoadProcess(t *testing.T) {
 	runLoadProcess(t, loadSize(t))
 }

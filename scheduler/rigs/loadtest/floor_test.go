@@ -82,7 +82,7 @@ import (
 // as the connector does (see floorTrimEnv). The second is the floor for
 // patchbot as it is.
 //
-//	PATCHBOT_LOAD=100000 go test ./cmd/patchbot/loadtest -run 'TestLoadFloor$' -v -timeout 30m
+//	PATCHBOT_LOAD=100000 go test ./scheduler/rigs/loadtest -run 'TestLoadFloor$' -v -timeout 30m
 //
 // PATCHBOT_LOAD_PROFILE_DIR=dir makes each child write its CPU profile to
 // dir/floor.cpu.prof and dir/floor-trim.cpu.prof.

@@ -34,7 +34,7 @@ const (
 // each phase's cost. Run one size per process: peak RSS is process-wide
 // and only grows.
 //
-//	PATCHBOT_LOAD=100000 go test ./cmd/patchbot/loadtest -run TestLoad -v -timeout 30m
+//	PATCHBOT_LOAD=100000 go test ./scheduler/rigs/loadtest -run TestLoad -v -timeout 30m
 func TestLoad(t *testing.T) {
 	runLoad(t, loadSize(t), true)
 }
