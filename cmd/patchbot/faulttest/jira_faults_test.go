@@ -69,9 +69,12 @@ func TestJiraFaults(t *testing.T) {
 		// the http.Client's timeout, outside the retrying transport): a
 		// timed-out search is not tried again in the cycle; the next
 		// cycle reads it.
-		{name: "timeout on search", faults: n(1, jiratest.Fault{Path: search, Delay: 5 * time.Second}), timeout: time.Second,
+		// The faulted request is held until the client gives up; the
+		// timeout leaves the good requests of the cycle, and the start-up
+		// check, room under load (see jiraTimeout).
+		{name: "timeout on search", faults: n(1, jiratest.Fault{Path: search, Delay: time.Minute}), timeout: 3 * time.Second,
 			wantErr: []string{"jira: scan SEC: GET /rest/api/2/search/jql", "Client.Timeout exceeded|deadline exceeded"}, stuck: []string{"SEC"}},
-		{name: "timeout on a comment post", faults: n(2, jiratest.Fault{Path: post, Method: "PUT", Delay: 5 * time.Second}), timeout: time.Second,
+		{name: "timeout on a comment post", faults: n(2, jiratest.Fault{Path: post, Method: "PUT", Delay: time.Minute}), timeout: 3 * time.Second,
 			wantErr: []string{"jira: publish: post comment SEC-", "PUT /rest/api/3/issue/SEC-", "Client.Timeout exceeded|deadline exceeded"}, stuck: []string{"SEC"}},
 		// Six resets fail the first search for good: net/http replays a
 		// GET once when its kept-alive connection was reset, then the
@@ -114,13 +117,13 @@ func TestJiraFaults(t *testing.T) {
 				x := planOf(t, r.App.Engine, scheduler.SyncOptions{})
 
 				if tc.timeout > 0 {
-					r.shortTimeouts(tc.timeout)
+					r.jiraTimeout(tc.timeout)
 				}
 				r.Jira.Inject(tc.faults...)
 				r.jira.Inject(tc.resets...)
 				_, err := r.App.Engine.Sync(ctx, scheduler.SyncOptions{})
 				if tc.timeout > 0 {
-					r.shortTimeouts(0)
+					r.jiraTimeout(0)
 				}
 				r.noSecrets("the error", errText(err))
 				if len(tc.wantErr) == 0 {

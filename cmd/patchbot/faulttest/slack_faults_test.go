@@ -21,7 +21,8 @@ func TestSlackFaults(t *testing.T) {
 	cases := []struct {
 		name  string
 		fault slacktest.Fault
-		// timeout is the HTTP client timeout (0: the connector's 30s).
+		// timeout, when set, gives up on each chat.postMessage after it
+		// (0: the connector's 30s client timeout).
 		timeout time.Duration
 		wantErr []string // none: the run absorbs the fault
 		// stuck are the projects whose watermark must stay put when the
@@ -67,13 +68,13 @@ func TestSlackFaults(t *testing.T) {
 					}
 
 					if tc.timeout > 0 {
-						r.shortTimeouts(tc.timeout)
+						r.slackTimeout(post, tc.timeout)
 						e = r.App.Engine
 					}
 					r.Slack.Inject(tc.fault)
 					err := run()
 					if tc.timeout > 0 {
-						r.shortTimeouts(0)
+						r.slackTimeout(post, 0)
 						e = r.App.Engine
 					}
 					r.noSecrets("the error", errText(err))

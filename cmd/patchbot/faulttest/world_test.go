@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -46,8 +47,8 @@ type rig struct {
 	// waits are the durations the connectors asked to sleep.
 	waitMu sync.Mutex
 	waits  []time.Duration
-	// client, when set, is the HTTP client of both connectors (its timeout
-	// is the Slack timeout; the Jira one comes from jira.timeout otherwise).
+	// client, when set, is the HTTP client of both connectors (see
+	// slackTimeout; the Jira timeout comes from jira.timeout).
 	client *http.Client
 }
 
@@ -369,19 +370,70 @@ func containsAny(text, alts string) bool {
 	return false
 }
 
-// shortTimeouts rebuilds the daemon with jira.timeout and the Slack
-// client's timeout set to d (0 restores the defaults). Only the faulted
-// run gets them: under the race detector on two cores a good request can
-// take longer than a second.
-func (r *rig) shortTimeouts(d time.Duration) {
+// jiraTimeout rebuilds the daemon with jira.timeout set to d (0 restores
+// the default). It bounds every Jira request, the start-up check of the
+// bot's user included, so d must leave a good request room under the race
+// detector on two busy cores: a second did not (a good request timed out
+// and the case failed at random). Slack keeps its own timeout.
+func (r *rig) jiraTimeout(d time.Duration) {
 	r.t.Helper()
 	r.client = nil
 	r.Config.Jira.Timeout = 30 * time.Second
 	if d > 0 {
-		r.client = &http.Client{Timeout: d}
 		r.Config.Jira.Timeout = d
 	}
 	r.restart()
+}
+
+// slackTimeout rebuilds the daemon with every call of one Slack method
+// given up after d, as the client's timeout would (0 restores the
+// defaults). Only that method's calls get it: the Slack lookups between
+// tries and every Jira request keep their own timeouts, which a good
+// request under the race detector on two busy cores can take longer than
+// a second to meet (a shared short client failed the case at random with
+// a Jira search timed out instead of the Slack post).
+func (r *rig) slackTimeout(method string, d time.Duration) {
+	r.t.Helper()
+	r.client = nil
+	r.Config.Jira.Timeout = 30 * time.Second
+	if d > 0 {
+		r.client = &http.Client{Transport: &timeoutOn{method: method, d: d, base: http.DefaultTransport}}
+	}
+	r.restart()
+}
+
+// timeoutOn gives up on calls of one Slack method after d, like an
+// http.Client timeout (the deadline covers the body too); other requests
+// pass through untouched.
+type timeoutOn struct {
+	method string
+	d      time.Duration
+	base   http.RoundTripper
+}
+
+func (t *timeoutOn) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !strings.HasSuffix(req.URL.Path, "/"+t.method) {
+		return t.base.RoundTrip(req)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.d)
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }
 
 // concurrently runs subtests on up to width goroutines at once. Subtests
