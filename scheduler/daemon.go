@@ -42,7 +42,7 @@ type job struct {
 	name  string
 	sched cron.Schedule // evaluated on the naive wall clock of loc
 	loc   *time.Location
-	run   func(context.Context) error
+	run   func(context.Context) (*Report, error)
 	// catchUp: runs missed while down (or lost to a DST gap, or failed)
 	// are run late rather than skipped.
 	catchUp bool
@@ -98,9 +98,13 @@ func (e *Engine) Run(ctx context.Context, s Schedules) error {
 	return nil
 }
 
+// DryRun reports whether the engine only plans: the value in effect,
+// from the config or forced by the caller.
+func (e *Engine) DryRun() bool { return e.opt.DryRun }
+
 func (e *Engine) jobs(s Schedules) []*job {
 	var jobs []*job
-	add := func(name string, sc Schedule, catchUp bool, run func(context.Context) error) {
+	add := func(name string, sc Schedule, catchUp bool, run func(context.Context) (*Report, error)) {
 		if sc.Cron == nil {
 			return
 		}
@@ -110,10 +114,17 @@ func (e *Engine) jobs(s Schedules) []*job {
 		}
 		jobs = append(jobs, &job{name: name, sched: sc.Cron, loc: loc, run: run, catchUp: catchUp})
 	}
-	add(JobSync, s.Sync, false, func(ctx context.Context) error { _, err := e.Sync(ctx, SyncOptions{CountsOnly: true}); return err })
-	add(JobFullSync, s.FullSync, false, func(ctx context.Context) error {
-		_, err := e.Sync(ctx, SyncOptions{Full: true, CountsOnly: true})
-		return err
+	// A dry-run daemon logs each action it would take: its log is what
+	// an operator reads before turning the dry run off.
+	var planned func(Action, bool)
+	if e.opt.DryRun {
+		planned = e.logPlanned
+	}
+	add(JobSync, s.Sync, false, func(ctx context.Context) (*Report, error) {
+		return e.Sync(ctx, SyncOptions{CountsOnly: true, OnAction: planned})
+	})
+	add(JobFullSync, s.FullSync, false, func(ctx context.Context) (*Report, error) {
+		return e.Sync(ctx, SyncOptions{Full: true, CountsOnly: true, OnAction: planned})
 	})
 	syncs := &sync.Mutex{}
 	for _, j := range jobs {
@@ -124,8 +135,12 @@ func (e *Engine) jobs(s Schedules) []*job {
 			j.syncs, j.waitSync = syncs, true
 		}
 	}
-	add(JobNag, s.Nag, true, func(ctx context.Context) error { _, err := e.Nag(ctx, NagOptions{CountsOnly: true}); return err })
-	add(JobDigest, s.Digest, true, func(ctx context.Context) error { _, err := e.Digest(ctx, DigestOptions{CountsOnly: true}); return err })
+	add(JobNag, s.Nag, true, func(ctx context.Context) (*Report, error) {
+		return e.Nag(ctx, NagOptions{CountsOnly: true, OnAction: planned})
+	})
+	add(JobDigest, s.Digest, true, func(ctx context.Context) (*Report, error) {
+		return e.Digest(ctx, DigestOptions{CountsOnly: true, OnAction: planned})
+	})
 	return jobs
 }
 
@@ -147,7 +162,7 @@ func (e *Engine) runJob(ctx context.Context, j *job, late bool) {
 	}
 	start := e.opt.Now()
 	j.lastAttempt = start
-	err := j.run(ctx)
+	rep, err := j.run(ctx)
 	log := e.log.With("job", j.name, "late", late, "took", e.opt.Now().Sub(start).Round(time.Millisecond))
 	switch {
 	case ctx.Err() != nil:
@@ -157,7 +172,7 @@ func (e *Engine) runJob(ctx context.Context, j *job, late bool) {
 	case err != nil:
 		log.Error("job failed; nothing is lost, the next run retries", "err", err)
 	default:
-		log.Info("job done")
+		log.Info("job done", rep.summary()...)
 		if j.catchUp && !e.opt.DryRun {
 			if err := e.opt.Runs.SetLastRun(ctx, j.name, start); err != nil {
 				log.Error("could not record the run", "err", err)

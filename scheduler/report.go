@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"context"
+	"log/slog"
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
@@ -118,4 +120,51 @@ func (r *Report) Count(kind ActionKind, send string) int {
 		}
 	}
 	return n
+}
+
+// summary is the report's counts as log attributes: what the CLI prints
+// as its summary line (tickets read, incomplete handoffs, comments and
+// messages posted, or in a dry run planned, deferred, errors).
+func (r *Report) summary() []any {
+	if r == nil {
+		return nil
+	}
+	return []any{"dry_run", r.DryRun, "tickets", r.Tickets, "incomplete", r.Flagged,
+		"jira_comments", r.Count(ActComment, ""), "slack_messages", r.Count(ActSlack, ""),
+		"deferred", r.Deferred, "errors", len(r.Errors)}
+}
+
+// logPlanned logs one action a dry run would take: its ticket, kind,
+// recipient and channel, the facts check prints above each text. The text
+// itself stays out of the log.
+func (e *Engine) logPlanned(a Action, dry bool) {
+	attrs := []slog.Attr{slog.String("kind", string(a.Kind)), slog.String("send", a.Send)}
+	if a.Key != "" {
+		attrs = append(attrs, slog.String("ticket", a.Key))
+	}
+	switch a.Kind {
+	case ActComment:
+		attrs = append(attrs, slog.String("op", string(a.Comment)))
+	default:
+		to := a.To.Name
+		if to == "" {
+			to = a.To.UserID
+		}
+		channel := a.To.Channel
+		if channel == "" {
+			channel = "DM"
+		}
+		attrs = append(attrs, slog.String("recipient", to), slog.String("channel", channel))
+		if a.To.UserID != "" && a.To.UserID != to {
+			attrs = append(attrs, slog.String("slack_user", a.To.UserID))
+		}
+		if !a.To.Reachable {
+			attrs = append(attrs, slog.Bool("owner_in_slack", false))
+		}
+	}
+	msg := "dry run: would post"
+	if !dry {
+		msg = "posted"
+	}
+	e.log.LogAttrs(context.Background(), slog.LevelInfo, msg, attrs...)
 }

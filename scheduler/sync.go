@@ -120,7 +120,9 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 		e.setStatus(func(s *Status) { s.LastSyncError = err.Error() })
 		return c.rep, err
 	}
-	if !narrowed && !c.dry && ctx.Err() == nil {
+	// A dry run's sync counts: it read and judged every ticket, and a
+	// dry-run daemon must become ready.
+	if !narrowed && ctx.Err() == nil {
 		e.setStatus(func(s *Status) { s.LastSync = c.now; s.LastSyncError = "" })
 	}
 	return c.rep, ctx.Err()
