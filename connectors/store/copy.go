@@ -18,6 +18,7 @@ var copied = []struct{ table, cols, order string }{
 	{"last_runs", "job, at", "job"},
 	{"snoozes", "ticket, until_at, snoozed_by, snoozed_at", "ticket"},
 	{"inbox", "id, kind, key, payload, enqueued_at, claimed_epoch", "id"},
+	{"snapshots", "day, project, open, incomplete, overdue", "day, project"},
 }
 
 // CopyCounts is how many rows Copy carried, per table.
@@ -25,10 +26,10 @@ type CopyCounts map[string]int
 
 // Copy copies every record of src into dst (an SQLite ledger into
 // PostgreSQL, or back): sends with their ids and items, threads,
-// watermarks, last runs, snoozes and the inbox. dst must hold no sends,
-// threads or snoozes yet; it is written in one transaction, so a failed
-// copy leaves it as it was. Both were opened, so both are at this build's
-// schema version.
+// watermarks, last runs, snoozes, the inbox and the daily snapshots. dst
+// must hold no sends, threads or snoozes yet; it is written in one
+// transaction, so a failed copy leaves it as it was. Both were opened, so
+// both are at this build's schema version.
 func Copy(ctx context.Context, dst, src *Ledger) (CopyCounts, error) {
 	wrap := func(err error) error { return fmt.Errorf("store: copy %s into %s: %w", src.name, dst.name, err) }
 	var n int

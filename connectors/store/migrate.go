@@ -202,6 +202,32 @@ var migrations = []migration{
 			`CREATE UNIQUE INDEX inbox_pending ON inbox (kind, key) WHERE claimed_epoch IS NULL`,
 		},
 	},
+	{
+		// The status page's trend (snapshots.go): a row per day and
+		// project, the day as YYYY-MM-DD in the team's zone.
+		version: 4,
+		name:    "daily snapshots",
+		sqlite: []string{
+			`CREATE TABLE snapshots (
+				day        TEXT    NOT NULL,
+				project    TEXT    NOT NULL,
+				open       INTEGER NOT NULL,
+				incomplete INTEGER NOT NULL,
+				overdue    INTEGER NOT NULL,
+				PRIMARY KEY (day, project)
+			)`,
+		},
+		postgres: []string{
+			`CREATE TABLE snapshots (
+				day        TEXT    NOT NULL,
+				project    TEXT    NOT NULL,
+				open       INTEGER NOT NULL,
+				incomplete INTEGER NOT NULL,
+				overdue    INTEGER NOT NULL,
+				PRIMARY KEY (day, project)
+			)`,
+		},
+	},
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -55,6 +55,8 @@ var suite = []struct {
 	{"LeadershipFences", testLeadershipFences},
 	{"Inbox", testInbox},
 	{"CopyFromSQLite", testCopyFromSQLite},
+	{"Snapshots", testSnapshots}, // snapshots.go
+	{"ActiveSnoozes", testActiveSnoozes},
 }
 
 func must(t testing.TB, err error) {
