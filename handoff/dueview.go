@@ -16,6 +16,9 @@ type DueView struct {
 	Owner   *Person
 	Ticket  *Ticket
 	Blocked bool
+	// KEVSince is the item's KEVSince: texts list KEV-listed items first,
+	// marked.
+	KEVSince time.Time
 }
 
 // TicketKey is the ticket key of the item.

@@ -16,6 +16,8 @@ import (
 // before the ticket was opened and an expired exception on an open
 // exception are findings too, and so is an owner the engine looked up and
 // could not reach (Handoff.OwnerReach), so that the fingerprint covers it.
+// What the public feeds said (Handoff.Intel) adds the findings of
+// kev_findings.go on an open ticket, as Policy.Intel switches them.
 // The verdict follows seed 003: missing fields on an open ticket give a
 // validation request, never a patch-now order; a handoff with only an
 // unreachable owner is a validation request too.
@@ -48,6 +50,7 @@ func Evaluate(h Handoff, p Policy, now time.Time, loc *time.Location) Evaluation
 		}
 		c.invalidDates(hp, string(ev.Lane))
 		c.dateRules(hp, ev.Lane, instantDay(now, loc), loc)
+		c.intelRules(hp, ev.Lane, loc)
 	}
 	if r := h.OwnerReach; r.Checked && !r.Reachable && named(h.Scope.Owner) {
 		c.add(unreachable(h.Scope.Owner))

@@ -255,6 +255,10 @@ type Handoff struct {
 	// messages them. The ticket does not say it: intake leaves it
 	// unchecked, and the engine sets it, from Slack, before evaluating.
 	OwnerReach Reach
+	// Intel is what the public feeds (KEV, EPSS) said about the CVE ids
+	// the ticket names. The ticket does not say it either: the engine
+	// sets it, from the feeds, before evaluating (see intel.go).
+	Intel Intel
 }
 
 // Reach is what the engine found out about reaching the handoff's owner

@@ -40,6 +40,10 @@ type Due struct {
 	// reminded often enough (from the policy; may be empty).
 	Owner      Person
 	EscalateTo string
+	// KEVSince is when the first of the ticket's CVEs was KEV-listed
+	// (Intel.KEVSince); zero when none is. Texts list such items first,
+	// marked.
+	KEVSince time.Time
 	// Handoff is the handoff this is about, for texts.
 	Handoff Handoff
 }
@@ -65,7 +69,7 @@ func DueItems(ev Evaluation, p Policy, now time.Time, loc *time.Location) []Due 
 	out := make([]Due, n)
 	for i, f := range found[:n] {
 		out[i] = Due{Kind: f.kind, Key: ev.Handoff.Ticket.Key, Lane: ev.Lane, Field: f.field, On: f.on.in(loc), Days: f.days,
-			Owner: ev.Handoff.Scope.Owner, EscalateTo: p.EscalateTo, Handoff: ev.Handoff}
+			Owner: ev.Handoff.Scope.Owner, EscalateTo: p.EscalateTo, KEVSince: ev.Handoff.Intel.KEVSince(), Handoff: ev.Handoff}
 	}
 	return out
 }
@@ -89,6 +93,7 @@ type DueBrief struct {
 	Days       int
 	Owner      Person
 	EscalateTo string
+	KEVSince   time.Time
 	// Of the handoff: its ticket (Ticket.Project is the config project it
 	// was read under), blocked state, lane and owner.
 	Ticket       Ticket
@@ -100,13 +105,13 @@ type DueBrief struct {
 // Brief is d without its whole handoff.
 func (d Due) Brief() DueBrief {
 	return DueBrief{Kind: d.Kind, Key: d.Key, Lane: d.Lane, Field: d.Field, On: d.On, Days: d.Days, Owner: d.Owner, EscalateTo: d.EscalateTo,
-		Ticket: d.Handoff.Ticket, Blocked: d.Handoff.Blocked, HandoffLane: d.Handoff.Lane, HandoffOwner: d.Handoff.Scope.Owner}
+		KEVSince: d.KEVSince, Ticket: d.Handoff.Ticket, Blocked: d.Handoff.Blocked, HandoffLane: d.Handoff.Lane, HandoffOwner: d.Handoff.Scope.Owner}
 }
 
 // Due is the due item again, its handoff holding what the brief kept.
 func (b DueBrief) Due() Due {
 	return Due{Kind: b.Kind, Key: b.Key, Lane: b.Lane, Field: b.Field, On: b.On, Days: b.Days, Owner: b.Owner, EscalateTo: b.EscalateTo,
-		Handoff: Handoff{Ticket: b.Ticket, Blocked: b.Blocked, Lane: b.HandoffLane, Scope: Scope{Owner: b.HandoffOwner}}}
+		KEVSince: b.KEVSince, Handoff: Handoff{Ticket: b.Ticket, Blocked: b.Blocked, Lane: b.HandoffLane, Scope: Scope{Owner: b.HandoffOwner}}}
 }
 
 // ItemKey identifies a due item for the ledger: "KEY/kind/YYYY-MM-DD",
@@ -122,9 +127,10 @@ func AppendDueBriefs(dst []DueBrief, ev *Evaluation, p Policy, now time.Time, lo
 	}
 	found, n := findDue(ev, p, now, loc)
 	h := &ev.Handoff
+	kev := h.Intel.KEVSince()
 	for _, f := range found[:n] {
 		dst = append(dst, DueBrief{Kind: f.kind, Key: h.Ticket.Key, Lane: ev.Lane, Field: f.field, On: f.on.in(loc), Days: f.days,
-			Owner: h.Scope.Owner, EscalateTo: p.EscalateTo,
+			Owner: h.Scope.Owner, EscalateTo: p.EscalateTo, KEVSince: kev,
 			Ticket: h.Ticket, Blocked: h.Blocked, HandoffLane: h.Lane, HandoffOwner: h.Scope.Owner})
 	}
 	return dst

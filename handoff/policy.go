@@ -42,6 +42,9 @@ type Policy struct {
 	// EscalateTo is who hears about items an owner leaves overdue (a Slack
 	// user or channel id); may be empty.
 	EscalateTo string
+	// Intel switches the findings drawn from the public feeds
+	// (kev_findings.go).
+	Intel IntelPolicy
 }
 
 // DefaultPolicy is the policy from the seeds, field by field.
@@ -131,6 +134,7 @@ func DefaultPolicy() Policy {
 			},
 		},
 		HeadsUpDays: 3,
+		Intel:       DefaultIntelPolicy(),
 	}
 }
 
@@ -351,6 +355,7 @@ func (p Policy) Validate() error {
 	if p.HeadsUpDays < 0 || p.HeadsUpDays > 90 {
 		problems = append(problems, fmt.Sprintf("heads-up days %d: want 0 to 90", p.HeadsUpDays))
 	}
+	problems = append(problems, p.Intel.validate()...)
 	if len(problems) > 0 {
 		return &PolicyError{Problems: problems}
 	}

@@ -155,7 +155,7 @@ func dueViews(items []handoff.Due) []handoff.DueView {
 	for i := range items {
 		d := &items[i]
 		out[i] = handoff.DueView{Kind: d.Kind, Key: d.Key, Lane: d.Lane, Field: d.Field, On: d.On, Days: d.Days,
-			Owner: &d.Owner, Ticket: &d.Handoff.Ticket, Blocked: d.Handoff.Blocked}
+			Owner: &d.Owner, Ticket: &d.Handoff.Ticket, Blocked: d.Handoff.Blocked, KEVSince: d.KEVSince}
 	}
 	return out
 }
@@ -166,16 +166,20 @@ func briefViews(items []handoff.DueBrief) []handoff.DueView {
 	for i := range items {
 		b := &items[i]
 		out[i] = handoff.DueView{Kind: b.Kind, Key: b.Key, Lane: b.Lane, Field: b.Field, On: b.On, Days: b.Days,
-			Owner: &b.Owner, Ticket: &b.Ticket, Blocked: b.Blocked}
+			Owner: &b.Owner, Ticket: &b.Ticket, Blocked: b.Blocked, KEVSince: b.KEVSince}
 	}
 	return out
 }
 
-// overdueFirst orders due items oldest first: most days overdue, then the
-// earliest day, then the ticket key, so every text lists them alike. It
-// sorts items in place, stably, and returns it.
+// overdueFirst orders due items KEV-listed first (kevFirst), then oldest
+// first: most days overdue, then the earliest day, then the ticket key, so
+// every text lists them alike. It sorts items in place, stably, and
+// returns it.
 func overdueFirst(items []handoff.DueView) []handoff.DueView {
 	slices.SortStableFunc(items, func(a, b handoff.DueView) int {
+		if c := kevFirst(a, b); c != 0 {
+			return c
+		}
 		if a.Days != b.Days {
 			return cmp.Compare(b.Days, a.Days)
 		}
@@ -190,10 +194,14 @@ func overdueFirst(items []handoff.DueView) []handoff.DueView {
 	return items
 }
 
-// soonestFirst orders heads-up items by the days left, then the ticket
-// key and the field. It sorts items in place, stably, and returns it.
+// soonestFirst orders heads-up items KEV-listed first (kevFirst), then by
+// the days left, the ticket key and the field. It sorts items in place,
+// stably, and returns it.
 func soonestFirst(items []handoff.DueView) []handoff.DueView {
 	slices.SortStableFunc(items, func(a, b handoff.DueView) int {
+		if c := kevFirst(a, b); c != 0 {
+			return c
+		}
 		if a.Days != b.Days {
 			return cmp.Compare(a.Days, b.Days)
 		}
@@ -210,7 +218,7 @@ func soonestFirst(items []handoff.DueView) []handoff.DueView {
 func (c *textCtx) dueItem(d *handoff.DueView, do bool) richtext.Item {
 	t := d.Ticket
 	key := d.TicketKey()
-	in := []richtext.Inline{ticketRef(key, t.URL)}
+	in := append(c.kevMark(d), ticketRef(key, t.URL))
 	if summary := quote(t.Summary, cutItem); summary != "" {
 		in = append(in, richtext.Text(" "+summary))
 	}

@@ -25,13 +25,13 @@ func DigestBriefs(items []handoff.DueBrief, o Options) richtext.Doc {
 			named++
 		}
 	}
-	d := msgData{Total: len(over), Owners: named, Date: c.today(), Labels: laneCounts(c, over)}
+	d := msgData{Total: len(over), Owners: named, Date: c.today(), Labels: laneCounts(c, over), Count: kevCount(over)}
 	doc := richtext.Doc{Title: c.say("dg.title", d), Summary: c.say("dg.summary", d)}
 	if len(over) == 0 {
 		doc.Blocks = []richtext.Block{richtext.Para(richtext.Text(c.word("dg.none")))}
 		return doc
 	}
-	doc.Blocks = append(doc.Blocks, richtext.Para(richtext.Text(c.say("dg.totals", d))))
+	doc.Blocks = append(doc.Blocks, richtext.Para(richtext.Text(c.say(kevKey("dg.totals", over), d))))
 	for _, g := range groups {
 		name := c.ownerName(*g.owner)
 		if !hasOwner(*g.owner) {
@@ -40,7 +40,7 @@ func DigestBriefs(items []handoff.DueBrief, o Options) richtext.Doc {
 		doc.Blocks = append(doc.Blocks, richtext.Heading(2, c.say("dg.group", msgData{Owner: name, Count: len(g.items)})))
 		doc.Blocks = appendByLane(c, doc.Blocks, g.items, false)
 	}
-	doc.Blocks = append(doc.Blocks, richtext.SmallPrint(c.say("dg.context", d)))
+	doc.Blocks = append(doc.Blocks, richtext.SmallPrint(c.say(kevKey("dg.context", over), d)))
 	return doc
 }
 
@@ -56,7 +56,7 @@ func PersonalDigestBriefs(owner handoff.Person, items []handoff.DueBrief, o Opti
 		doc.Blocks = []richtext.Block{c.addressed(owner, c.word("dg.none"))}
 		return doc
 	}
-	doc.Blocks = append(doc.Blocks, c.addressed(owner, c.say("pd.intro", d)))
+	doc.Blocks = append(doc.Blocks, c.addressed(owner, c.say(kevKey("pd.intro", over), d)))
 	doc.Blocks = appendByLane(c, doc.Blocks, over, true)
 	return doc
 }
@@ -118,6 +118,7 @@ func laneOrder() []handoff.Lane { return append(slices.Clone(handoff.Lanes()), h
 // appendByLane appends to out items (already oldest first) listed under
 // one heading per lane.
 func appendByLane(c *textCtx, out []richtext.Block, items []handoff.DueView, do bool) []richtext.Block {
+	out, items = c.appendKEV(out, items, do)
 	for _, l := range laneOrder() {
 		list := richtext.Block{Kind: richtext.BlockList}
 		for i := range items {

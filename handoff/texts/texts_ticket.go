@@ -35,6 +35,7 @@ func ValidationRequest(ev handoff.Evaluation, o Options) richtext.Doc {
 	if len(ev.Findings)+len(o.Ticked) > 0 {
 		doc.Blocks = append(doc.Blocks, richtext.Heading(2, c.say("vr.missing", d)), c.checklist(ev.Findings, o.Ticked))
 	}
+	doc.Blocks = c.appendFeedSuggestion(doc.Blocks, ev)
 	if ask := c.ask(ev); ask != "" {
 		doc.Blocks = append(doc.Blocks, richtext.Heading(2, c.word("vr.ask")), richtext.Para(richtext.Text(ask)))
 	}

@@ -95,13 +95,16 @@ type msgData struct {
 	Level    int    // escalation level
 	Owners   int    // owners in a digest
 	Total    int    // items in a digest
+	// What the public feeds say (texts_intel.go).
+	Score      string // an EPSS score, 0.94
+	Percentile string // its percentile as an ordinal, 99th
 }
 
 // sampleData is used to try a template once before accepting it.
 func sampleData() msgData {
 	return msgData{Key: "SEC-1", Summary: "s", Advisory: "CVE-2026-0001", Lane: "patch now",
 		Action: "patch now", Owner: "o", Field: "f", Section: "Scope", Date: "2026-01-02",
-		Labels: "a, b", Count: 2, Days: 3, Level: 1, Owners: 1, Total: 2}
+		Labels: "a, b", Count: 2, Days: 3, Level: 1, Owners: 1, Total: 2, Score: "0.94", Percentile: "99th"}
 }
 
 func wordingFuncs() template.FuncMap {
