@@ -107,6 +107,10 @@ type Options struct {
 	// on the same ledger at once (the store's file lock); nil locks
 	// nothing.
 	Locker Locker
+	// Intel, when set, says what the public feeds (KEV, EPSS) know of the
+	// CVEs each ticket names, before it is evaluated (intel.go); nil: the
+	// feeds are off.
+	Intel Intel
 }
 
 // Locker is a lock per kind of job, shared by the processes that use one

@@ -33,6 +33,7 @@ func (c *cycle) collect(ctx context.Context, withBacklog, overdueOnly bool) []ha
 			}
 			h := intake.Read(t.Input)
 			h.Ticket.Project = p.Name
+			c.e.enrich(&h) // intel.go
 			ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
 			n := len(dues)
 			dues = handoff.AppendDueBriefs(dues, &ev, p.Policy, c.now, c.e.opt.Location)

@@ -198,6 +198,7 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 func (c *cycle) evaluate(ctx context.Context, p Project, t ports.Ticket) (handoff.Evaluation, ports.Recipient, error) {
 	h := intake.Read(t.Input)
 	h.Ticket.Project = p.Name
+	c.e.enrich(&h) // intel.go
 	ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
 	if ev.Fingerprint == "" || !h.Scope.Owner.Present() && h.Scope.Owner.User.IsZero() {
 		return ev, ports.Recipient{}, nil
