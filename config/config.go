@@ -22,6 +22,8 @@ type Config struct {
 	Store        Store     `yaml:"store"`
 	HTTP         HTTP      `yaml:"http"`
 	Log          Log       `yaml:"log"`
+	// Feeds are the public vulnerability feeds, KEV and EPSS (feeds.go).
+	Feeds Feeds `yaml:"feeds"`
 
 	// file and pos place errors; both are empty for a hand-built Config.
 	file string
@@ -275,5 +277,6 @@ func Default() *Config {
 		Store:  Store{Driver: "sqlite", Path: "patchbot.db"},
 		HTTP:   HTTP{Listen: ":8080"},
 		Log:    Log{Level: "info", Format: "text"},
+		Feeds:  defaultFeeds(), // feeds.go
 	}
 }

@@ -56,6 +56,7 @@ func (c *Config) Policy(project string) (handoff.Policy, error) {
 	}
 	base := handoff.DefaultPolicy()
 	base.HeadsUpDays = c.Nag.HeadsUpDays
+	base.Intel = c.Feeds.Intel() // feeds.go
 	pol, err := base.Apply(c.GlobalPolicy.Overrides())
 	if err != nil {
 		return handoff.Policy{}, fmt.Errorf("config: policy: %w", err)
