@@ -83,6 +83,12 @@ func serveDaemon(ctx context.Context, a *app.App, listen string) int {
 	if a.Slack != nil {
 		srv.probes["slack"] = a.Slack.Ping
 	}
+	if a.Feeds != nil {
+		// feeds.go: the feeds refresh on their own schedule, on every
+		// replica, and /readyz shows how they stand.
+		srv.feeds = func() any { return a.Feeds.Readiness() }
+		go a.Feeds.Run(ctx)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.serve(ctx, listen, log) }()
 	log.Info("patchbot started", "version", version, "dry_run", a.Config.Safety.DryRun, "projects", len(a.Config.Projects))
@@ -136,6 +142,7 @@ func cmdCheck(ctx context.Context, args []string, out, errOut io.Writer) int {
 	rep, err := a.Engine.Sync(ctx, scheduler.SyncOptions{Keys: keys, JQL: *jql, Project: *project, Keep: true, DryRun: !*post})
 	if rep != nil {
 		printCheck(out, rep, a.Jira.Deployment() == "cloud")
+		printFeedNote(out, a.Feeds) // feeds.go
 	}
 	if err != nil {
 		fmt.Fprintln(errOut, "patchbot check:", err)

@@ -27,6 +27,10 @@ type server struct {
 	maxSyncAge time.Duration
 	now        func() time.Time
 	reg        *prometheus.Registry
+
+	// feeds, when set, says how the public feeds stand (feeds.go): a
+	// detail of /readyz, never a reason to be unready.
+	feeds func() any
 }
 
 func (s *server) handler() http.Handler {
@@ -68,6 +72,9 @@ func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	if st.LastSyncError != "" {
 		body["last_sync_error"] = st.LastSyncError
+	}
+	if s.feeds != nil {
+		body["feeds"] = s.feeds()
 	}
 	body["ready"] = ok
 	w.Header().Set("Content-Type", "application/json")

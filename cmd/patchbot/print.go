@@ -49,6 +49,7 @@ func printCheck(w io.Writer, rep *scheduler.Report, cloud bool) {
 			}
 			fmt.Fprintln(w)
 		}
+		printIntel(w, h.Intel) // feeds.go
 		for _, d := range r.Due {
 			fmt.Fprintf(w, "  ! %s\n", dueLine(d))
 		}

@@ -53,6 +53,7 @@ type App struct {
 	Jira      *jira.Client
 	Slack     *slack.Connector // nil when offline
 	Store     *store.Ledger
+	Feeds     *Feeds // the public feeds (feeds.go); nil when off
 	Registry  *prometheus.Registry
 	Logger    *slog.Logger
 	Schedules scheduler.Schedules
@@ -108,6 +109,9 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 		return a, err
 	}
 	opt.Tracker, opt.Messenger, opt.Locker = a.Jira, messenger, a.Store
+	if a.Feeds = buildFeeds(ctx, cfg, d); a.Feeds != nil { // feeds.go
+		opt.Intel = a.Feeds
+	}
 	opt.Sends, opt.Intents, opt.History, opt.Threads, opt.Watermarks, opt.Runs, opt.Snoozes = a.Store, a.Store, a.Store, a.Store, a.Store, a.Store, a.Store
 	opt.Now, opt.Logger = d.Now, d.Logger
 	opt.DryRun = opt.DryRun || d.DryRun

@@ -161,6 +161,10 @@ func (w *World) seed(loc *time.Location) error {
 	}
 	now := w.Clock.Now().In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	if err := w.seedFeeds(today); err != nil { // feeds.go
+		return err
+	}
+	tickets := allTickets() // feeds.go: and the feeds' tickets
 	specs := make([]jiratest.IssueSpec, 0, len(tickets))
 	for _, t := range tickets {
 		sp, err := t.spec(today, shapes)
@@ -214,6 +218,7 @@ func (w *World) config(zone string) *config.Config {
 	c.Nag.PersonalDigest = true
 	c.Safety.MaxWritesPerCycle = 1000
 	c.Store.Path = filepath.Join(w.dir, "patchbot.db")
+	w.feedConfig(c) // feeds.go
 	return c
 }
 
