@@ -3,6 +3,7 @@ package statuspage
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -63,23 +64,40 @@ func civil(t time.Time, loc *time.Location) time.Time {
 }
 
 // buildChart places the snapshots of the ChartDays days that end on now's
-// day. Snapshots outside the window are ignored; when a day has two, the
-// later one in the slice wins.
-func buildChart(days []Snapshot, now time.Time, loc *time.Location) chart {
+// day, adding up each day's snapshots of the projects shown: every
+// project's when project is "", else that project's (named in any case).
+// Snapshots outside the window are ignored; when a day has two of one
+// project, the later one in the slice wins.
+func buildChart(days []Snapshot, project string, now time.Time, loc *time.Location) chart {
 	end := civil(now, loc)
 	start := end.AddDate(0, 0, -(ChartDays - 1))
-	var byDay [ChartDays]*Snapshot
-	present, maxV := 0, 0
+	type cell struct {
+		idx     int
+		project string
+	}
+	latest := map[cell]*Snapshot{}
 	for i := range days {
 		s := &days[i]
+		if project != "" && !strings.EqualFold(s.Project, project) {
+			continue
+		}
 		idx := int(civil(s.Day, loc).Sub(start).Hours() / 24)
 		if idx < 0 || idx >= ChartDays {
 			continue
 		}
-		if byDay[idx] == nil {
+		latest[cell{idx, s.Project}] = s
+	}
+	var sums [ChartDays]Snapshot
+	var byDay [ChartDays]*Snapshot
+	present, maxV := 0, 0
+	for c, s := range latest {
+		if byDay[c.idx] == nil {
+			byDay[c.idx] = &sums[c.idx]
 			present++
 		}
-		byDay[idx] = s
+		sums[c.idx].Open += s.Open
+		sums[c.idx].Incomplete += s.Incomplete
+		sums[c.idx].Overdue += s.Overdue
 	}
 	for _, s := range byDay {
 		if s != nil {

@@ -1,6 +1,7 @@
 package statuspage
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,7 +31,7 @@ func TestChartPoints(t *testing.T) {
 		}, points: 3, yTop: "6", descHas: "open went from 2 to 6"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ch := buildChart(c.days, now, time.UTC)
+			ch := buildChart(c.days, "", now, time.UTC)
 			if ch.Empty != c.empty {
 				t.Errorf("Empty %v", ch.Empty)
 			}
@@ -70,7 +71,7 @@ func TestChartPoints(t *testing.T) {
 
 func TestChartLastDayIsRightEdgeAndGapsBreakTheLine(t *testing.T) {
 	t.Parallel()
-	ch := buildChart([]Snapshot{{Day: fixtureNow.AddDate(0, 0, -2), Open: 4}, {Day: fixtureNow, Open: 4}}, fixtureNow, time.UTC)
+	ch := buildChart([]Snapshot{{Day: fixtureNow.AddDate(0, 0, -2), Open: 4}, {Day: fixtureNow, Open: 4}}, "", fixtureNow, time.UTC)
 	open := ch.Series[0]
 	if last := open.Points[len(open.Points)-1]; last.X != coord(chartW-chartRight) {
 		t.Errorf("today at x=%s, want the right edge", last.X)
@@ -89,9 +90,45 @@ func TestChartDaysInLocation(t *testing.T) {
 		t.Skip("no zoneinfo:", err)
 	}
 	now := time.Date(2026, 3, 20, 23, 30, 0, 0, time.UTC) // 21 March in Berlin
-	ch := buildChart([]Snapshot{{Day: now, Open: 1}}, now, berlin)
+	ch := buildChart([]Snapshot{{Day: now, Open: 1}}, "", now, berlin)
 	if ch.To != "2026-03-21" || ch.Rows[0].Day != "2026-03-21" {
 		t.Errorf("to %s, row %s", ch.To, ch.Rows[0].Day)
+	}
+}
+
+// A day's snapshots are per project: the chart adds up the projects
+// shown, all of them or the filter's (in any case); a snapshot of all
+// projects ("") is shown only without a filter.
+func TestChartProjects(t *testing.T) {
+	t.Parallel()
+	now := fixtureNow
+	days := []Snapshot{
+		{Day: now.AddDate(0, 0, -1), Project: "SEC", Open: 10, Incomplete: 4, Overdue: 2},
+		{Day: now.AddDate(0, 0, -1), Project: "OPS", Open: 5, Incomplete: 1, Overdue: 1},
+		{Day: now, Project: "SEC", Open: 11, Incomplete: 3, Overdue: 2},
+		{Day: now, Project: "SEC", Open: 12, Incomplete: 3, Overdue: 3}, // the later one of the day wins
+		{Day: now, Project: "OPS", Open: 6, Incomplete: 2, Overdue: 0},
+	}
+	for _, c := range []struct {
+		project string
+		want    []chartRow
+	}{
+		{"", []chartRow{{"2026-03-19", 15, 5, 3}, {"2026-03-20", 18, 5, 3}}},
+		{"sec", []chartRow{{"2026-03-19", 10, 4, 2}, {"2026-03-20", 12, 3, 3}}},
+		{"OPS", []chartRow{{"2026-03-19", 5, 1, 1}, {"2026-03-20", 6, 2, 0}}},
+		{"NONE", nil},
+	} {
+		ch := buildChart(days, c.project, now, time.UTC)
+		if !slices.Equal(ch.Rows, c.want) {
+			t.Errorf("project %q: rows %v, want %v", c.project, ch.Rows, c.want)
+		}
+	}
+	totals := []Snapshot{{Day: now, Open: 3}}
+	if ch := buildChart(totals, "", now, time.UTC); len(ch.Rows) != 1 || ch.Rows[0].Open != 3 {
+		t.Errorf("a total without a filter: %v", ch.Rows)
+	}
+	if ch := buildChart(totals, "SEC", now, time.UTC); len(ch.Rows) != 0 {
+		t.Errorf("a total with a project filter: %v", ch.Rows)
 	}
 }
 

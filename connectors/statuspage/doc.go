@@ -28,10 +28,13 @@
 // engine hands it. The engine provides a Source whose StatusView returns a
 // View: the tickets in scope (key, project, summary, URL, lane, verdict,
 // owner, missing fields, overdue items with kind and days, KEV flag,
-// snoozes), the daily Snapshots the ledger keeps, and Health. Lanes,
-// verdicts and due kinds travel as the core's string values, so this
-// package depends on neither the engine nor the core. For 100,000 tickets
-// a page takes well under 200 ms (BenchmarkRender100k).
+// snoozes), the daily Snapshots the ledger keeps (per project: the chart
+// adds up the projects shown, so ?project= filters the trend too), Health,
+// and a Notice when the numbers are partial. Lanes, verdicts and due kinds
+// travel as the core's string values, so this package depends on neither
+// the engine nor the core (scheduler.Engine is the daemon's Source). For
+// 100,000 tickets a page takes well under 200 ms (BenchmarkRender100k, and
+// scheduler's BenchmarkStatusPage100k through the engine).
 //
 // # Safety
 //
@@ -53,15 +56,17 @@
 //
 // # Where it listens
 //
-// The listener is config's: it binds to 127.0.0.1 by default, so the page
-// is reachable only from the machine until an operator chooses otherwise.
+// The listener is config's (status.listen): 127.0.0.1:8081 by default, a
+// listener of its own rather than the one /metrics and the probes use, so
+// the page is reachable only from the machine until an operator chooses
+// otherwise.
 // To share it, either set basic auth and terminate TLS in front, or put an
 // authenticating proxy before it and keep the bind on loopback, for
 // example oauth2-proxy with your single sign-on:
 //
 //	oauth2-proxy \
 //	  --http-address=0.0.0.0:4180 \
-//	  --upstream=http://127.0.0.1:9090/status/ \
+//	  --upstream=http://127.0.0.1:8081/status/ \
 //	  --provider=oidc --oidc-issuer-url=https://sso.example.com/realms/main \
 //	  --client-id=patchbot-status --client-secret-file=/run/secrets/oidc \
 //	  --cookie-secret-file=/run/secrets/cookie --email-domain=example.com

@@ -22,6 +22,7 @@ var statusTemplate = template.Must(template.New("status.html.tmpl").ParseFS(temp
 // only one page of each list.
 type page struct {
 	AsOf       string
+	Notice     string
 	Filter     query
 	Filtered   bool
 	Projects   []projectOption
@@ -105,7 +106,8 @@ func buildPage(v *View, q query, size int, loc *time.Location) page {
 		Reset:    "?",
 		Totals: totals{Open: a.open, Incomplete: len(a.incomplete), Overdue: len(a.overdue),
 			KEVOverdue: a.kevOverdue, Snoozed: len(a.snoozes)},
-		Chart: buildChart(v.Days, v.Now, loc),
+		Chart:  buildChart(v.Days, q.Project, v.Now, loc),
+		Notice: v.Notice,
 	}
 	for _, pr := range a.projects {
 		p.Projects = append(p.Projects, projectOption{Key: pr, Href: query{Project: pr}.href(),

@@ -31,6 +31,10 @@ type View struct {
 	// Days are the daily snapshots the ledger keeps, in any order. The
 	// chart uses the 84 days that end on Now's day; a missing day is a gap.
 	Days []Snapshot
+	// Notice, when set, is shown under the "as of" line: what a reader
+	// must know to trust the numbers ("no full evaluation since the
+	// daemon started; the lists hold only the tickets read since").
+	Notice string
 	// Health is the bot's own state.
 	Health Health
 }
@@ -76,7 +80,13 @@ type Snooze struct {
 
 // Snapshot is one day's counts, recorded by the ledger once a day.
 type Snapshot struct {
-	Day                       time.Time // the day; its date in the page's location is used
+	Day time.Time // the day; its date in the page's location is used
+	// Project is the project counted; "" is a snapshot of all projects.
+	// The chart adds up a day's snapshots of the projects the page shows
+	// (all, or the filter's); a snapshot of all projects is shown only
+	// when no project is filtered. Give either per-project snapshots or
+	// totals, not both.
+	Project                   string
 	Open, Incomplete, Overdue int
 }
 
