@@ -149,6 +149,10 @@ type Engine struct {
 
 	mu     sync.Mutex
 	status Status
+
+	// board is the status view's rows (status_view.go); nil until
+	// EnableStatus.
+	board *board
 }
 
 // Status is what /readyz and the CLI report about the engine.

@@ -20,6 +20,7 @@ type Metrics struct {
 	duration    *prometheus.HistogramVec
 	lastSuccess *prometheus.GaugeVec
 	deferred    prometheus.Counter
+	handoffs    *handoffGauges // gauges.go
 	forged      prometheus.Counter
 }
 
@@ -52,7 +53,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "patchbot_forged_trails_total", Help: "Tickets whose trail named a comment that is not the bot's (left untouched; the bot posted its own).",
 		}),
 	}
-	reg.MustRegister(m.tickets, m.findings, m.sends, m.apiErrors, m.duration, m.lastSuccess, m.deferred, m.forged)
+	m.handoffs = newHandoffGauges() // gauges.go
+	reg.MustRegister(m.tickets, m.findings, m.sends, m.apiErrors, m.duration, m.lastSuccess, m.deferred, m.forged, m.handoffs)
 	return m
 }
 

@@ -35,6 +35,7 @@ func (c *cycle) collect(ctx context.Context, withBacklog, overdueOnly bool) []ha
 			h.Ticket.Project = p.Name
 			c.e.enrich(&h) // intel.go
 			ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
+			c.observe(p, &ev) // status_view.go
 			n := len(dues)
 			dues = handoff.AppendDueBriefs(dues, &ev, p.Policy, c.now, c.e.opt.Location)
 			kept := dues[:n]
@@ -167,6 +168,7 @@ func (e *Engine) Nag(ctx context.Context, o NagOptions) (*Report, error) {
 			e.log.Error("owner not nagged; the next run retries", "owner", k, "err", err)
 		}
 	}
+	e.statusAfter(ctx, c, false) // status_view.go
 	return c.finish(ctx, func(s *Status) { s.LastNag = c.now })
 }
 

@@ -115,6 +115,7 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 	}
 	c.rep.Finished = e.opt.Now()
 	e.opt.Metrics.cycle(job, c.rep)
+	e.statusAfter(ctx, c, o.Full && !narrowed) // status_view.go
 	if len(c.rep.Errors) > 0 {
 		err := fmt.Errorf("%s: %w: %w", job, ErrPartial, errors.Join(c.rep.Errors...))
 		e.setStatus(func(s *Status) { s.LastSyncError = err.Error() })
@@ -221,6 +222,7 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t ports.Ticket) error
 	if err != nil {
 		return fmt.Errorf("%s: resolve owner in slack: %w", key, err)
 	}
+	c.observe(p, &ev) // status_view.go
 	if ev.Fingerprint != "" {
 		c.rep.Flagged++
 	}

@@ -1,0 +1,359 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/patchbot/patchbot/connectors/statuspage"
+	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/ports"
+)
+
+// The status view: what the status page (connectors/statuspage) and the
+// handoff gauges show. The engine keeps a compact row per ticket from the
+// latest evaluation that read it — a sync's, a full sync's or a nag's — and
+// a full sync, which reads every project's whole scope, drops the rows of
+// tickets it no longer finds. After each cycle the rows are counted into
+// the gauges and, once a day, into the ledger's daily snapshots; a request
+// for the page copies the rows and adds the ledger's snoozes.
+
+// DayLog keeps the daily snapshots of the handoff counts (the store).
+type DayLog interface {
+	// RecordDay writes each (day, project) once, the first write of a
+	// day staying, and prunes the days before pruneBefore.
+	RecordDay(ctx context.Context, counts []ports.DayCount, pruneBefore string) (int, error)
+	// Days lists the snapshots from a day ("2006-01-02") on.
+	Days(ctx context.Context, from string) ([]ports.DayCount, error)
+}
+
+// SnoozeList lists the snoozes in force (the store).
+type SnoozeList interface {
+	ActiveSnoozes(ctx context.Context, at time.Time) ([]ports.Snoozed, error)
+}
+
+// FeedHealth reports the outside feeds' state for the page.
+type FeedHealth interface {
+	FeedHealth() []statuspage.Feed
+}
+
+// Capabilities reports what the bot runs without, and why.
+type Capabilities interface {
+	Degraded() []statuspage.Degraded
+}
+
+// StatusOptions turn on the status view. Every field is optional.
+type StatusOptions struct {
+	// Days keeps the daily snapshots; nil: no trend.
+	Days DayLog
+	// Snoozes lists the snoozes in force; nil: none on the page.
+	Snoozes SnoozeList
+	// Feeds are the feeds' ages for the page's health section (the KEV
+	// marks come with the evaluation: handoff.Intel).
+	Feeds        FeedHealth
+	Capabilities Capabilities
+	// MaxTickets bounds the rows kept (default 250,000); tickets past it
+	// are counted, not kept, and the page says so.
+	MaxTickets int
+	// KeepDays is how many days of snapshots the ledger keeps (default
+	// 120; the chart shows 84).
+	KeepDays int
+}
+
+// EnableStatus turns on the status view: call it once, before the jobs
+// run. Without it StatusView fails and the gauges stay empty.
+func (e *Engine) EnableStatus(o StatusOptions) {
+	if o.MaxTickets <= 0 {
+		o.MaxTickets = 250_000
+	}
+	if o.KeepDays <= 0 {
+		o.KeepDays = 120
+	}
+	e.board = &board{opt: o, index: map[string]int{}, labels: map[string]string{}}
+}
+
+// board holds one row per ticket in scope. rows and meta are parallel;
+// index finds a ticket's row. Guarded by mu: a nag may run beside a sync.
+type board struct {
+	opt    StatusOptions
+	mu     sync.Mutex
+	rows   []statuspage.Ticket // Overdue left empty: made from meta at read
+	meta   []rowMeta
+	index  map[string]int
+	labels map[string]string // interned labels and owner names
+	// full is when the last full sync finished (zero: none since start).
+	full time.Time
+	// overflow: a ticket was left out for MaxTickets since the last full
+	// sync (overflowNow) or during it (overflow).
+	overflow, overflowNow bool
+	// snapDay is the last day a snapshot was recorded by this process.
+	snapDay string
+}
+
+// rowMeta is what a row needs besides the page's fields: its due items,
+// kept with their day so that their age is counted at read time, and when
+// it was last seen.
+type rowMeta struct {
+	dues []rowDue
+	seen time.Time
+}
+
+type rowDue struct {
+	kind  string
+	field string
+	on    time.Time // the day due, midnight in the team's zone
+}
+
+// observe records a ticket's evaluation at the cycle's instant.
+func (c *cycle) observe(p Project, ev *handoff.Evaluation) {
+	b := c.e.board
+	if b == nil {
+		return
+	}
+	h := &ev.Handoff
+	key := h.Ticket.Key
+	inScope := !h.Ticket.Done() || ev.Verdict == handoff.VerdictClosureProof
+
+	// What can be made without the lock is made first.
+	var dues []rowDue
+	if inScope {
+		var briefs [4]handoff.DueBrief
+		for _, d := range handoff.AppendDueBriefs(briefs[:0], ev, p.Policy, c.now, c.e.opt.Location) {
+			if d.Kind != handoff.DueSoon {
+				dues = append(dues, rowDue{kind: string(d.Kind), field: handoff.FieldLabel(d.Field), on: d.On})
+			}
+		}
+	}
+	kev := isKEV(h)
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	i, known := b.index[key]
+	if !inScope {
+		if known {
+			b.remove(i)
+		}
+		return
+	}
+	if known && b.meta[i].seen.After(c.now) {
+		return // a later cycle already read it
+	}
+	row := statuspage.Ticket{
+		Key: key, Project: p.Name, Summary: h.Ticket.Summary, URL: h.Ticket.URL,
+		Lane: string(ev.Lane), Verdict: string(ev.Verdict), Owner: b.intern(ownerName(h.Scope.Owner)), KEV: kev,
+	}
+	for _, f := range ev.Findings {
+		row.Missing = append(row.Missing, b.intern(findingLabel(f)))
+	}
+	switch {
+	case known:
+		b.rows[i], b.meta[i] = row, rowMeta{dues: dues, seen: c.now}
+	case len(b.rows) < b.opt.MaxTickets:
+		b.index[key] = len(b.rows)
+		b.rows = append(b.rows, row)
+		b.meta = append(b.meta, rowMeta{dues: dues, seen: c.now})
+	default:
+		b.overflowNow = true
+	}
+}
+
+// remove drops row i, moving the last row into its place.
+func (b *board) remove(i int) {
+	last := len(b.rows) - 1
+	delete(b.index, b.rows[i].Key)
+	if i != last {
+		b.rows[i], b.meta[i] = b.rows[last], b.meta[last]
+		b.index[b.rows[i].Key] = i
+	}
+	b.rows[last], b.meta[last] = statuspage.Ticket{}, rowMeta{}
+	b.rows, b.meta = b.rows[:last], b.meta[:last]
+}
+
+// sweep ends a full sync that started at start: rows not seen since are
+// of tickets that left the scope.
+func (b *board) sweep(start time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i := len(b.rows) - 1; i >= 0; i-- {
+		if b.meta[i].seen.Before(start) {
+			b.remove(i)
+		}
+	}
+	b.full = start
+	b.overflow, b.overflowNow = b.overflowNow, false
+}
+
+func (b *board) intern(s string) string {
+	if v, ok := b.labels[s]; ok {
+		return v
+	}
+	if len(b.labels) < 10_000 {
+		b.labels[s] = s
+	}
+	return s
+}
+
+// ownerName is how the page names an owner.
+func ownerName(p handoff.Person) string {
+	for _, s := range []string{p.User.DisplayName, p.Text, p.User.Name, p.User.Email} {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// findingLabel names what a finding asks for, with what is wrong when the
+// field is not simply missing.
+func findingLabel(f handoff.Finding) string {
+	l := f.Label
+	if l == "" {
+		l = handoff.FieldLabel(f.Field)
+	}
+	switch f.Kind {
+	case handoff.FindingUnfilled:
+		return l + " (placeholder left)"
+	case handoff.FindingInvalid:
+		return l + " (invalid)"
+	case handoff.FindingOwnerUnreachable:
+		return l + " (not found in Slack)"
+	}
+	return l
+}
+
+// isKEV: the feeds list one of the CVEs the ticket names (handoff.Intel,
+// set by the engine before evaluating), or the ticket says it is listed.
+func isKEV(h *handoff.Handoff) bool {
+	for _, c := range h.Intel.CVEs {
+		if c.KEV {
+			return true
+		}
+	}
+	if v := h.Urgency.KEV; v.Present() {
+		switch strings.ToLower(strings.TrimSpace(v.Text)) {
+		case "no", "false", "none", "n/a", "-":
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// tickets copies the rows as the page shows them at now: each due item's
+// age counted from its day.
+func (e *Engine) tickets(now time.Time) (rows []statuspage.Ticket, full time.Time, overflow bool) {
+	b := e.board
+	b.mu.Lock()
+	rows = slices.Clone(b.rows)
+	dues := make([][]rowDue, len(b.meta))
+	for i := range b.meta {
+		dues[i] = b.meta[i].dues
+	}
+	full, overflow = b.full, b.overflow || b.overflowNow
+	b.mu.Unlock()
+
+	today := civilDay(now, e.opt.Location)
+	for i, ds := range dues {
+		if len(ds) == 0 {
+			continue
+		}
+		out := make([]statuspage.Overdue, len(ds))
+		for j, d := range ds {
+			out[j] = statuspage.Overdue{Kind: d.kind, Field: d.field, Days: int(today.Sub(civilDay(d.on, e.opt.Location)).Hours() / 24)}
+		}
+		rows[i].Overdue = out
+	}
+	return rows, full, overflow
+}
+
+// civilDay is t's date in loc as UTC midnight, so that two subtract to
+// whole days whatever DST does.
+func civilDay(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// ErrNoStatus is StatusView's error when EnableStatus was not called.
+var ErrNoStatus = fmt.Errorf("scheduler: the status view is not enabled")
+
+// StatusView is the status page's Source: the tickets as last evaluated,
+// the snoozes in force, the daily snapshots of the last twelve weeks and
+// the bot's health, at the engine's clock.
+func (e *Engine) StatusView(ctx context.Context) (statuspage.View, error) {
+	if e.board == nil {
+		return statuspage.View{}, ErrNoStatus
+	}
+	o := e.board.opt
+	now := e.opt.Now()
+	rows, full, overflow := e.tickets(now)
+	v := statuspage.View{Now: now, Tickets: rows}
+	if o.Snoozes != nil {
+		snoozed, err := o.Snoozes.ActiveSnoozes(ctx, now)
+		if err != nil {
+			return v, fmt.Errorf("status view: %w", err)
+		}
+		attachSnoozes(rows, snoozed)
+	}
+	if o.Days != nil {
+		from := civilDay(now, e.opt.Location).AddDate(0, 0, -(statuspage.ChartDays - 1)).Format(time.DateOnly)
+		days, err := o.Days.Days(ctx, from)
+		if err != nil {
+			return v, fmt.Errorf("status view: %w", err)
+		}
+		v.Days = make([]statuspage.Snapshot, 0, len(days))
+		for _, d := range days {
+			at, err := time.ParseInLocation(time.DateOnly, d.Day, e.opt.Location)
+			if err != nil {
+				continue
+			}
+			v.Days = append(v.Days, statuspage.Snapshot{Day: at, Project: d.Project, Open: d.Open, Incomplete: d.Incomplete, Overdue: d.Overdue})
+		}
+	}
+	v.Health = e.health()
+	var notes []string
+	if full.IsZero() {
+		notes = append(notes, fmt.Sprintf("No full sync has finished since this process started: the lists hold only the %d tickets read since, and the next full sync completes them.", len(rows)))
+	}
+	if overflow {
+		notes = append(notes, fmt.Sprintf("The page keeps at most %d tickets: some in scope are not shown or counted.", o.MaxTickets))
+	}
+	v.Notice = strings.Join(notes, " ")
+	return v, nil
+}
+
+// attachSnoozes puts each snooze on its ticket's row; a snooze of a
+// ticket out of scope is not shown.
+func attachSnoozes(rows []statuspage.Ticket, snoozed []ports.Snoozed) {
+	if len(snoozed) == 0 {
+		return
+	}
+	by := make(map[string][]ports.Snoozed, len(snoozed))
+	for _, s := range snoozed {
+		by[s.Key] = append(by[s.Key], s)
+	}
+	for i := range rows {
+		for _, s := range by[rows[i].Key] {
+			rows[i].Snoozes = append(rows[i].Snoozes, statuspage.Snooze{By: s.By, Until: s.Until})
+		}
+	}
+}
+
+// health is the bot's own state for the page.
+func (e *Engine) health() statuspage.Health {
+	st := e.Status()
+	h := statuspage.Health{Jobs: []statuspage.Job{
+		{Name: "sync", LastSuccess: st.LastSync, LastError: st.LastSyncError},
+		{Name: "nag", LastSuccess: st.LastNag},
+		{Name: "digest", LastSuccess: st.LastDigest},
+	}}
+	if f := e.board.opt.Feeds; f != nil {
+		h.Feeds = f.FeedHealth()
+	}
+	if c := e.board.opt.Capabilities; c != nil {
+		h.Degraded = c.Degraded()
+	}
+	return h
+}
