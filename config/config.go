@@ -22,6 +22,8 @@ type Config struct {
 	Store        Store     `yaml:"store"`
 	HTTP         HTTP      `yaml:"http"`
 	Log          Log       `yaml:"log"`
+	// Status is the status page (status.go).
+	Status Status `yaml:"status"`
 	// Feeds are the public vulnerability feeds, KEV and EPSS (feeds.go).
 	Feeds Feeds `yaml:"feeds"`
 
@@ -277,6 +279,8 @@ func Default() *Config {
 		Store:  Store{Driver: "sqlite", Path: "patchbot.db"},
 		HTTP:   HTTP{Listen: ":8080"},
 		Log:    Log{Level: "info", Format: "text"},
+		// The status page is off, and loopback-only when on (status.go).
+		Status: Status{Listen: DefaultStatusListen},
 		Feeds:  defaultFeeds(), // feeds.go
 	}
 }

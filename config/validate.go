@@ -43,6 +43,7 @@ func (c *Config) validate(failed map[string]bool) Errors {
 	v.nag()
 	v.safety()
 	v.service()
+	v.status() // status.go
 	v.feeds()
 	c.warnings = v.warnings
 	return v.errs

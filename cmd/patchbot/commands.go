@@ -89,6 +89,13 @@ func serveDaemon(ctx context.Context, a *app.App, listen string) int {
 		srv.feeds = func() any { return a.Feeds.Readiness() }
 		go a.Feeds.Run(ctx)
 	}
+	page, mount, err := startStatus(ctx, a) // status.go: off unless status.enabled
+	if err != nil {
+		log.Error("status page", "err", err)
+		return exitError
+	}
+	defer page.close()
+	srv.mount = mount
 	errc := make(chan error, 1)
 	go func() { errc <- srv.serve(ctx, listen, log) }()
 	log.Info("patchbot started", "version", version, "dry_run", a.Config.Safety.DryRun, "projects", len(a.Config.Projects))
@@ -416,5 +423,6 @@ func cmdDemo(ctx context.Context, args []string, out, errOut io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(out, "\nServing http://%s/healthz, /readyz and /metrics with the simulated Jira at %s; Ctrl-C to stop.\n", *listen, w.Jira.URL)
+	demoStatus(w.App, out, *listen) // status.go
 	return serveDaemon(ctx, w.App, *listen)
 }

@@ -27,6 +27,9 @@ type server struct {
 	maxSyncAge time.Duration
 	now        func() time.Time
 	reg        *prometheus.Registry
+	// mount, when set, adds a handler of its own (the status page on
+	// this listener: status.go).
+	mount func(*http.ServeMux)
 
 	// feeds, when set, says how the public feeds stand (feeds.go): a
 	// detail of /readyz, never a reason to be unready.
@@ -41,6 +44,9 @@ func (s *server) handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	if s.mount != nil {
+		s.mount(mux)
+	}
 	return mux
 }
 

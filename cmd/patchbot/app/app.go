@@ -120,6 +120,7 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 	if err != nil {
 		return a, err
 	}
+	a.enableStatus() // status.go
 	crons, err := cfg.Schedules.Parse()
 	if err != nil {
 		return a, err
