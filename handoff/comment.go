@@ -80,6 +80,8 @@ func DecideComment(t Trail, ev Evaluation) CommentPlan {
 			p.Op, p.Notify = CommentComplete, true
 		}
 	}
+	// A snooze is the owner's, not the findings': it outlives them.
+	p.Next.Snooze = t.Snooze
 	p.Changed = p.Op != CommentNone || !t.Same(p.Next)
 	return p
 }

@@ -29,4 +29,24 @@ type Trail struct {
 	// Written is when the bot last wrote to the ticket (comment, label or
 	// property); changes at or just after it are the bot's own.
 	Written time.Time
+	// Snooze, when set, silences reminders about the ticket until a time.
+	// It is kept on the ticket as well as in the ledger, so that a snooze
+	// survives a lost ledger; every decision carries it forward.
+	Snooze *Snooze
 }
+
+// Snooze is who silenced reminders about a ticket, until when and why.
+type Snooze struct {
+	// Until is when reminders resume.
+	Until time.Time
+	// By identifies who asked (a Slack user id, or the operator's name for
+	// the CLI); Name is how to call them.
+	By, Name string
+	// Reason is what they gave, verbatim (data, never markup).
+	Reason string
+	// At is when they asked.
+	At time.Time
+}
+
+// Snoozed reports whether the trail's snooze silences reminders at now.
+func (t Trail) Snoozed(now time.Time) bool { return t.Snooze != nil && now.Before(t.Snooze.Until) }

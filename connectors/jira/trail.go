@@ -20,6 +20,17 @@ type trailJSON struct {
 	Complete       bool       `json:"complete,omitempty"`
 	Deleted        bool       `json:"deleted,omitempty"`
 	Written        *time.Time `json:"written,omitempty"`
+	// Snooze: reminders silenced until a time, by whom and why.
+	Snooze *snoozeJSON `json:"snooze,omitempty"`
+}
+
+// snoozeJSON is a snooze as the property keeps it.
+type snoozeJSON struct {
+	Until  time.Time `json:"until"`
+	By     string    `json:"by,omitempty"`
+	Name   string    `json:"name,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
 }
 
 func encodeTrail(t handoff.Trail) json.RawMessage {
@@ -28,6 +39,9 @@ func encodeTrail(t handoff.Trail) json.RawMessage {
 	if !t.Written.IsZero() {
 		w := t.Written.UTC()
 		j.Written = &w
+	}
+	if z := t.Snooze; z != nil {
+		j.Snooze = &snoozeJSON{Until: z.Until.UTC(), By: z.By, Name: z.Name, Reason: z.Reason, At: z.At.UTC()}
 	}
 	b, _ := json.Marshal(j)
 	return b
@@ -46,6 +60,9 @@ func decodeTrail(raw json.RawMessage) (handoff.Trail, bool) {
 		CommentUnknown: j.CommentUnknown, Complete: j.Complete, Deleted: j.Deleted}
 	if j.Written != nil {
 		t.Written = *j.Written
+	}
+	if z := j.Snooze; z != nil && !z.Until.IsZero() {
+		t.Snooze = &handoff.Snooze{Until: z.Until, By: z.By, Name: z.Name, Reason: z.Reason, At: z.At}
 	}
 	return t, true
 }

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
 
+	"github.com/patchbot/patchbot/connectors/slack/interact"
+	"github.com/patchbot/patchbot/handoff/ports"
 	"github.com/patchbot/patchbot/handoff/render/blockkit"
 	"github.com/patchbot/patchbot/handoff/render/plain"
 	"github.com/patchbot/patchbot/handoff/richtext"
@@ -171,3 +174,58 @@ func (b rawBlock) ID() string { return b.id }
 
 // MarshalJSON returns the block as the core rendered it.
 func (b rawBlock) MarshalJSON() ([]byte, error) { return b.raw, nil }
+
+// withButtons puts a message's button rows (the Socket Mode adapter's
+// buttons; the engine sets them only while the adapter runs) after the
+// text of its last part, within Slack's block limit.
+func withButtons(parts []part, rows []ports.ButtonRow) []part {
+	if len(rows) == 0 || len(parts) == 0 {
+		return parts
+	}
+	last := &parts[len(parts)-1]
+	blocks := slices.Clone(last.blocks)
+	if len(blocks) == 0 {
+		// A text-only part: with blocks, Slack shows the blocks alone.
+		blocks = append(blocks, slackgo.NewSectionBlock(slackgo.NewTextBlockObject(slackgo.MarkdownType, last.text, false, true), nil, nil))
+	}
+	if extra := buttonBlocks(rows, maxBlocks-len(blocks)); len(extra) > 0 {
+		last.blocks = append(blocks, extra...)
+	}
+	return parts
+}
+
+// buttonBlocks are the blocks a message's button rows add after its text:
+// each row an actions block of the Socket Mode adapter's buttons, named
+// (in plain text) by its ticket and item when the message is about
+// several, within room blocks. Rows that do not fit are left out: the
+// text names every item, and the App Home tab has them all.
+func buttonBlocks(rows []ports.ButtonRow, room int) []slackgo.Block {
+	need := 1
+	if len(rows) > 1 {
+		need = 2
+	}
+	var out []slackgo.Block
+	for _, r := range rows {
+		ab := interact.Actions(r.Key, r.Item, r.Buttons...)
+		if ab == nil {
+			continue
+		}
+		if len(out)+need > room {
+			break
+		}
+		if need == 2 {
+			out = append(out, slackgo.NewContextBlock("", slackgo.NewTextBlockObject(slackgo.PlainTextType, rowLabel(r), false, false)))
+		}
+		out = append(out, ab)
+	}
+	return out
+}
+
+// rowLabel names a row: "SEC-1 · review passed 2026-11-20".
+func rowLabel(r ports.ButtonRow) string {
+	parts := strings.SplitN(r.Item, "/", 3)
+	if len(parts) != 3 || parts[0] != r.Key {
+		return r.Key
+	}
+	return r.Key + " · " + strings.ReplaceAll(parts[1], "_", " ") + " " + parts[2]
+}

@@ -38,6 +38,7 @@ func (c *Connector) Send(ctx context.Context, m ports.Message) (ports.Receipt, e
 	if err != nil {
 		return ports.Receipt{}, err
 	}
+	parts = withButtons(parts, m.Buttons)
 	rc := ports.Receipt{Channel: ch, Parts: len(parts)}
 	thread := m.ThreadTS
 	for i, p := range parts {
@@ -199,6 +200,7 @@ func (c *Connector) Update(ctx context.Context, r ports.Receipt, m ports.Message
 	if err != nil {
 		return err
 	}
+	parts = withButtons(parts, m.Buttons)
 	if err := c.update(ctx, ch, r.TS, m.Ref, 1, len(parts), parts[0]); err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ var copied = []struct{ table, cols, order string }{
 	{"snoozes", "ticket, until_at, snoozed_by, snoozed_at", "ticket"},
 	{"inbox", "id, kind, key, payload, enqueued_at, claimed_epoch", "id"},
 	{"snapshots", "day, project, open, incomplete, overdue", "day, project"},
+	{"actions", "id, kind, ticket, item, actor, actor_name, until_at, note, at", "id"},
 }
 
 // CopyCounts is how many rows Copy carried, per table.

@@ -228,6 +228,43 @@ var migrations = []migration{
 			)`,
 		},
 	},
+	{
+		// The audit of answers from Slack (actions.go): who snoozed,
+		// disowned, acknowledged or rechecked what, until when and why,
+		// one row per answer, its id making the answer idempotent.
+		version: 5,
+		name:    "actions",
+		sqlite: []string{
+			`CREATE TABLE actions (
+				id         TEXT    PRIMARY KEY,
+				kind       TEXT    NOT NULL,
+				ticket     TEXT    NOT NULL,
+				item       TEXT    NOT NULL DEFAULT '',
+				actor      TEXT    NOT NULL,
+				actor_name TEXT    NOT NULL DEFAULT '',
+				until_at   INTEGER,
+				note       TEXT    NOT NULL DEFAULT '',
+				at         INTEGER NOT NULL
+			)`,
+			`CREATE INDEX actions_ticket ON actions (ticket, at)`,
+			`CREATE INDEX actions_item ON actions (item, kind)`,
+		},
+		postgres: []string{
+			`CREATE TABLE actions (
+				id         TEXT   PRIMARY KEY,
+				kind       TEXT   NOT NULL,
+				ticket     TEXT   NOT NULL,
+				item       TEXT   NOT NULL DEFAULT '',
+				actor      TEXT   NOT NULL,
+				actor_name TEXT   NOT NULL DEFAULT '',
+				until_at   BIGINT,
+				note       TEXT   NOT NULL DEFAULT '',
+				at         BIGINT NOT NULL
+			)`,
+			`CREATE INDEX actions_ticket ON actions (ticket, at)`,
+			`CREATE INDEX actions_item ON actions (item, kind)`,
+		},
+	},
 }
 
 // SchemaVersion is the schema version this build writes.

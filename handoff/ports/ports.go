@@ -132,6 +132,9 @@ type Message struct {
 	// ThreadTS, when set, posts in that thread.
 	ThreadTS string
 	Doc      richtext.Doc
+	// Buttons, when set, are rows of buttons the message carries after
+	// its text (interact.go): set only while people can answer them.
+	Buttons []ButtonRow
 }
 
 // Receipt says where a message went. A digest split over several Slack

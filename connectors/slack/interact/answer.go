@@ -18,7 +18,7 @@ func (a *App) click(ctx context.Context, c click) {
 	case ButtonDisown:
 		a.openModal(ctx, c, disownModal(c))
 	case ButtonRecheck:
-		res, err := a.engine.Recheck(ctx, c.target.Key, c.by)
+		res, err := a.engine.Recheck(ctx, RecheckRequest{Key: c.target.Key, Item: c.target.Item, By: c.by})
 		a.answer(ctx, c.at, c.target, c.by, res, err)
 	case ButtonAcknowledge:
 		item := c.target.Item

@@ -28,7 +28,7 @@ func TestClickRecheckUpdatesMessage(t *testing.T) {
 	h.settle()
 
 	calls := eng.callsTo("Recheck")
-	if len(calls) != 1 || calls[0].key != "SEC-1" || calls[0].by != (Actor{UserID: alice, TeamID: slacktest.TeamID, Name: "alice"}) {
+	if len(calls) != 1 || calls[0].key != "SEC-1" || calls[0].item != item1 || calls[0].by != (Actor{UserID: alice, TeamID: slacktest.TeamID, Name: "alice"}) {
 		t.Fatalf("calls = %+v", calls)
 	}
 	m, _ := h.s.Message(h.ch, ts)

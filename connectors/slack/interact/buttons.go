@@ -12,40 +12,8 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Button is one of the buttons patchbot puts on its messages; its value is
-// the button's action_id.
-type Button string
-
-// The buttons.
-const (
-	// ButtonSnooze opens a modal asking until when, and why.
-	ButtonSnooze Button = "patchbot_snooze"
-	// ButtonRecheck re-reads the ticket and says privately what is still
-	// missing.
-	ButtonRecheck Button = "patchbot_recheck"
-	// ButtonDisown opens a modal asking who owns the ticket.
-	ButtonDisown Button = "patchbot_disown"
-	// ButtonAcknowledge acknowledges a heads-up.
-	ButtonAcknowledge Button = "patchbot_ack"
-)
-
-// Label is the text on the button.
-func (b Button) Label() string {
-	switch b {
-	case ButtonSnooze:
-		return "Snooze…"
-	case ButtonRecheck:
-		return "Recheck now"
-	case ButtonDisown:
-		return "Not my ticket"
-	case ButtonAcknowledge:
-		return "Acknowledge"
-	}
-	return ""
-}
-
 // known reports whether b is one of the buttons.
-func (b Button) known() bool { return b.Label() != "" }
+func known(b Button) bool { return b.Label() != "" }
 
 // actionsBlockPrefix starts the block id of every actions block the
 // adapter makes.
@@ -77,7 +45,7 @@ func actionsBlock(id string, t target, buttons []Button) slack.Block {
 	value := t.encode()
 	var els []slack.BlockElement
 	for _, b := range buttons {
-		if !b.known() {
+		if !known(b) {
 			continue
 		}
 		btn := slack.NewButtonBlockElement(string(b), value,

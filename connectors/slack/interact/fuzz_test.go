@@ -25,7 +25,7 @@ func FuzzDecodeInteraction(f *testing.F) {
 			return
 		}
 		for _, c := range in.clicks {
-			if !c.button.known() || c.target.check() != nil || c.by.UserID == "" {
+			if !known(c.button) || c.target.check() != nil || c.by.UserID == "" {
 				t.Fatalf("accepted a bad click: %+v", c)
 			}
 		}

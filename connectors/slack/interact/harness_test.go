@@ -27,6 +27,7 @@ const hostile = "<!channel> *bold* <https://evil|x> {code} @here & <@U0BOB>"
 type call struct {
 	method string
 	key    string // the key, or the item for Acknowledge
+	item   string // the item of a Recheck
 	by     Actor
 	snooze SnoozeRequest
 	disown DisownRequest
@@ -67,12 +68,12 @@ func (e *fakeEngine) record(ctx context.Context, c call) error {
 	return nil
 }
 
-func (e *fakeEngine) Recheck(ctx context.Context, key string, by Actor) (Result, error) {
-	if err := e.record(ctx, call{method: "Recheck", key: key, by: by}); err != nil {
+func (e *fakeEngine) Recheck(ctx context.Context, r RecheckRequest) (Result, error) {
+	if err := e.record(ctx, call{method: "Recheck", key: r.Key, by: r.By, item: r.Item}); err != nil {
 		return Result{}, err
 	}
 	if e.recheck != nil {
-		return e.recheck(key, by)
+		return e.recheck(r.Key, r.By)
 	}
 	return Result{}, nil
 }

@@ -1,4 +1,4 @@
-package interact
+package interact_test
 
 import (
 	"bytes"
@@ -8,7 +8,11 @@ import (
 	"gopkg.in/yaml.v3"
 
 	slackconn "github.com/patchbot/patchbot/connectors/slack"
+	"github.com/patchbot/patchbot/connectors/slack/interact"
 )
+
+// (An external test: the Slack connector imports this package for its
+// buttons.)
 
 // manifestDoc is the part of a Slack app manifest the code depends on.
 type manifestDoc struct {
@@ -47,7 +51,7 @@ type manifestDoc struct {
 func TestManifest(t *testing.T) {
 	t.Parallel()
 	var m manifestDoc
-	dec := yaml.NewDecoder(bytes.NewReader(Manifest()))
+	dec := yaml.NewDecoder(bytes.NewReader(interact.Manifest()))
 	if err := dec.Decode(&m); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +78,7 @@ func TestManifest(t *testing.T) {
 	}
 	// What this adapter and the Slack connector need, and user groups for
 	// authorisation by group.
-	need := slices.Concat(RequiredScopes, slackconn.RequiredScopes, slackconn.RecommendedScopes, []string{"usergroups:read"})
+	need := slices.Concat(interact.RequiredScopes, slackconn.RequiredScopes, slackconn.RecommendedScopes, []string{"usergroups:read"})
 	for _, s := range need {
 		if !slices.Contains(m.OAuthConfig.Scopes.Bot, s) {
 			t.Errorf("bot scope %s missing from manifest.yaml", s)

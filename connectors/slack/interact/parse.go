@@ -103,7 +103,7 @@ func parseInteraction(cb slack.InteractionCallback) (interaction, error) {
 		}
 		var in interaction
 		for _, act := range cb.ActionCallback.BlockActions {
-			if act == nil || !Button(act.ActionID).known() {
+			if act == nil || !known(Button(act.ActionID)) {
 				continue
 			}
 			t, err := decodeTarget(act.Value)

@@ -43,6 +43,8 @@ type interactive struct {
 	posts    []ResponsePost
 	ephs     []Ephemeral
 
+	groups map[string][]string // user group id -> members (usergroups.go)
+
 	seq     int           // ids for envelopes, triggers, views, hooks
 	changed chan struct{} // closed and replaced on every change (WaitFor)
 }
@@ -153,6 +155,8 @@ func (s *Server) runInteractive(method string, p url.Values) (rep reply, found b
 		return s.viewsUpdate(p), true
 	case "views.publish":
 		return s.viewsPublish(p), true
+	case "usergroups.users.list":
+		return s.userGroupMembers(p), true
 	case "chat.postEphemeral":
 		if !slices.Contains(s.scopes, "chat:write") {
 			rep := fail("missing_scope")

@@ -57,6 +57,7 @@ var suite = []struct {
 	{"CopyFromSQLite", testCopyFromSQLite},
 	{"Snapshots", testSnapshots}, // snapshots.go
 	{"ActiveSnoozes", testActiveSnoozes},
+	{"Actions", testActions}, // actions.go
 }
 
 func must(t testing.TB, err error) {
