@@ -31,6 +31,9 @@ type Client struct {
 	me         handoff.User
 	loc        *time.Location
 	projects   map[string]*project
+	// book is what the bot may do in each Jira project (rights.go) and
+	// the trails it keeps off the issue property (trailhome.go).
+	book *rightsBook
 }
 
 type project struct {
@@ -86,7 +89,7 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		return nil, fmt.Errorf("jira: %w", err)
 	}
 	c := &Client{opts: o, jc: jc, log: o.Logger, deployment: o.Deployment,
-		base: strings.TrimRight(o.BaseURL, "/"), projects: map[string]*project{}}
+		base: strings.TrimRight(o.BaseURL, "/"), projects: map[string]*project{}, book: newRightsBook()}
 
 	if c.deployment == DeploymentAuto {
 		var info struct {

@@ -38,6 +38,7 @@ var specPaths = []string{
 var contractPaths = []string{
 	"/rest/api/3/serverInfo",
 	"/rest/api/3/myself",
+	"/rest/api/3/mypermissions",
 	"/rest/api/3/field",
 	"/rest/api/3/user/search",
 	"/rest/api/3/search",
@@ -45,6 +46,8 @@ var contractPaths = []string{
 	"/rest/api/3/issue/{issueIdOrKey}",
 	"/rest/api/3/issue/{issueIdOrKey}/comment",
 	"/rest/api/3/issue/{issueIdOrKey}/comment/{id}",
+	"/rest/api/3/issue/{issueIdOrKey}/editmeta",
+	"/rest/api/3/comment/{commentId}/properties/{propertyKey}",
 	"/rest/api/3/issue/{issueIdOrKey}/properties",
 	"/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}",
 }

@@ -27,6 +27,9 @@ var (
 	// single sign-on page, a proxy's error page): the base URL most likely
 	// points somewhere other than the Jira REST API.
 	ErrNotJSON = errors.New("jira: the answer is not JSON")
+	// ErrNotPermitted: the bot's permissions in the project (mypermissions,
+	// or an earlier refusal) do not allow the write; it was not attempted.
+	ErrNotPermitted = errors.New("jira: not permitted")
 )
 
 // Error is a failed Jira call: what was being done, to which ticket,
@@ -81,6 +84,20 @@ func (e *Error) Error() string {
 // StatusCode is the HTTP status Jira answered (0 for a transport
 // failure); the metrics label API errors with it.
 func (e *Error) StatusCode() int { return e.Status }
+
+// Permanent says whether making the same request again would be refused
+// again: the bot may not (403, or a permission it lacks: ErrNotPermitted),
+// the ticket is hidden from it or gone (404), or Jira refused the request
+// as it is (400, 413, 422). Refused credentials (401), a rate limit, a
+// conflict, an outage or a network failure are not: they pass, or a
+// person fixes them for the whole site.
+func (e *Error) Permanent() bool {
+	switch e.Status {
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
+		return true
+	}
+	return errors.Is(e.Err, ErrNotPermitted)
+}
 
 // Unwrap returns the underlying failure.
 func (e *Error) Unwrap() error { return e.Err }

@@ -136,7 +136,9 @@ func change(c *jira.Client, tk ports.Ticket, required ...handoff.FieldID) (ch po
 			ch.Label = ports.LabelRemove
 		}
 	}
-	return ch, plan.Changed || ch.Label != ports.LabelKeep
+	// As the engine does, a change is made when the plan changes
+	// something; the label follows it.
+	return ch, plan.Changed
 }
 
 // mustChange is change for a ticket that has something to write.

@@ -78,6 +78,10 @@ type Options struct {
 	// PropertyKey is the entity property holding the bot's trail
 	// (default "patchbot").
 	PropertyKey string
+	// RightsTTL is how long what the bot may do in a project (its
+	// permissions and edit screens) is trusted before it is read again
+	// (default 1 hour); refusals in between update it at once.
+	RightsTTL time.Duration
 	// Overlap is subtracted from ScanRequest.UpdatedSince to cover clock
 	// skew and Cloud's eventually consistent search (default 1 minute).
 	Overlap time.Duration
@@ -124,6 +128,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Overlap == 0 {
 		o.Overlap = time.Minute
+	}
+	if o.RightsTTL == 0 {
+		o.RightsTTL = time.Hour
 	}
 	if o.ResultWindow == 0 {
 		o.ResultWindow = 10000

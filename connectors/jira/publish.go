@@ -45,14 +45,18 @@ const ownCommentSkew = 2 * time.Minute
 //     for a comment that attempt may have posted, and keeps it
 //     (OutcomeAlreadyThere).
 //
-// Each change is ONE request: an issue edit (PUT /rest/api/3/issue/{key}
-// on Cloud, whose comment bodies are ADF; /rest/api/2 with wiki markup on
-// Data Center) carrying the comment operation (update.comment add, or edit
-// {id, body}), the label operation (update.labels) and the trail
-// (properties) together, so there is no moment when the comment is on the
-// ticket and the trail saying so is not. A change with no comment and no
-// label is a property write (PUT .../properties/{key}). Every change
-// writes the trail, stamped with when it was written.
+// Where the site allows it, each change is ONE request: an issue edit
+// (PUT /rest/api/3/issue/{key} on Cloud, whose comment bodies are ADF;
+// /rest/api/2 with wiki markup on Data Center) carrying the comment
+// operation (update.comment add, or edit {id, body}), the label operation
+// (update.labels) and the trail (properties) together, so there is no
+// moment when the comment is on the ticket and the trail saying so is
+// not. A change with no comment and no label is a property write (PUT
+// .../properties/{key}). Where the site does not (a field off the edit
+// screen, no Edit Issues, a step that takes no edits, a property refused),
+// write (route.go) takes the comment endpoints and keeps the trail where
+// the bot may. Every change writes the trail, stamped with when it was
+// written.
 //
 // An issue edit that adds a comment is not repeated blindly (the transport
 // does not retry it): when it may have gone through (network error, 5xx,
@@ -114,13 +118,19 @@ func (c *Client) Apply(ctx context.Context, ch ports.CommentChange) (ports.Appli
 			next.CommentID, next.CommentUnknown = id, false
 		}
 	}
-	err := c.write(ctx, ch, &next, op)
+	w, err := c.write(ctx, ch, &next, op)
 	if op != nil && op.edit && commentGone(err, op.id) {
 		deleted(op.id)
-		err = c.write(ctx, ch, &next, nil)
+		w, err = c.write(ctx, ch, &next, nil)
 	}
 	if err != nil {
 		return ports.Applied{}, err
+	}
+	switch {
+	case w.adopted:
+		out = ports.OutcomeAlreadyThere
+	case w.dropped:
+		out = ports.OutcomeTrailOnly
 	}
 	return ports.Applied{Trail: next, Outcome: out}, nil
 }
@@ -148,26 +158,6 @@ func commentOpOf(ch ports.CommentChange) (*commentOp, ports.Outcome) {
 		return &commentOp{edit: true, id: ch.CommentID, doc: ch.Doc, notify: ch.Notify}, ports.OutcomeEdited
 	}
 	return nil, ports.OutcomeTrailOnly
-}
-
-// write sends the one request that carries the change: an issue edit when
-// a comment or the label changes, else a property write. The trail goes
-// with it, stamped now.
-func (c *Client) write(ctx context.Context, ch ports.CommentChange, next *handoff.Trail, op *commentOp) error {
-	next.Written = c.opts.Now().UTC()
-	label := ch.Label
-	if c.opts.Label == "" {
-		label = ports.LabelKeep
-	}
-	switch {
-	case op != nil && !op.edit:
-		return c.postComment(ctx, ch.Key, op, label, *next)
-	case op != nil || label != ports.LabelKeep:
-		_, err := c.editIssue(ctx, ch.Key, op, label, *next)
-		return err
-	}
-	path := "rest/api/2/issue/" + url.PathEscape(ch.Key) + "/properties/" + url.PathEscape(c.opts.PropertyKey)
-	return c.call(ctx, "publish: write trail", ch.Key, http.MethodPut, path, encodeTrail(*next), nil)
 }
 
 // commentGone says whether err is Jira refusing to edit comment id

@@ -61,7 +61,11 @@ func (c *Client) Scan(ctx context.Context, req ports.ScanRequest, fn func(ports.
 			if !seen.fresh(is.Key, is.Fields["updated"]) {
 				continue
 			}
-			if err := fn(c.decode(is, p)); err != nil {
+			t := c.decode(is, p)
+			if err := c.overlay(ctx, is, p, &t); err != nil {
+				return err
+			}
+			if err := fn(t); err != nil {
 				return err
 			}
 		}

@@ -120,7 +120,12 @@ func TestScanIncrementalAndKeys(t *testing.T) {
 			if want := []string{"SEC-4", "SEC-5"}; !reflect.DeepEqual(keys, want) {
 				t.Errorf("updated since: %v, want %v", keys, want)
 			}
-			last := s.Requests()[len(s.Requests())-1]
+			var last jiratest.Request
+			for _, r := range s.Requests() {
+				if strings.Contains(r.Path, "/search") {
+					last = r
+				}
+			}
 			q, _ := url.ParseQuery(last.Query)
 			// 09:59:30 UTC minus the 1 minute overlap, in Paris (UTC+1), floored.
 			if !strings.Contains(q.Get("jql"), `updated >= "2026/11/20 10:58"`) {

@@ -59,7 +59,9 @@ func (c *Connector) Owner(ctx context.Context, p handoff.Person) (ports.Recipien
 		return ports.Recipient{}, err
 	}
 	if !found {
-		c.log.Info("slack: owner not reachable in Slack; using the fallback channel",
+		// Debug: the engine logs it when it starts and when it ends,
+		// not on every lookup.
+		c.log.Debug("slack: owner not reachable in Slack; using the fallback channel",
 			"owner", name, "account", p.User.AccountID)
 		return ports.Recipient{Channel: c.fallback, Reachable: false, Name: name}, nil
 	}

@@ -39,11 +39,24 @@ func (s *Server) comments(v3 bool, id string) func(w http.ResponseWriter, r *htt
 			}
 			writeJSON(w, http.StatusOK, map[string]any{"startAt": startAt, "maxResults": max, "total": total, "comments": out})
 		case id == "" && r.Method == http.MethodPost:
+			if s.site.NoAddComments {
+				writeError(w, http.StatusBadRequest, "You do not have the permission to comment on this issue.")
+				return
+			}
 			b, ok := commentBody(w, body, v3)
 			if !ok {
 				return
 			}
+			props, ok := commentProps(body)
+			if !ok {
+				writeError(w, http.StatusBadRequest, "The property key and a JSON value are required.")
+				return
+			}
 			c := s.addComment(is, b, r.URL.Path)
+			if len(props) > 0 {
+				c.Properties = props
+			}
+			s.notified++
 			s.touch(is)
 			writeJSON(w, http.StatusCreated, s.commentJSON(is, c, v3))
 		default:
@@ -62,11 +75,29 @@ func (s *Server) comments(v3 bool, id string) func(w http.ResponseWriter, r *htt
 			case http.MethodGet:
 				writeJSON(w, http.StatusOK, s.commentJSON(is, c, v3))
 			case http.MethodPut:
+				if s.site.NoEditOwnComments || c.Author != s.opts.Bot {
+					writeError(w, http.StatusBadRequest, "You do not have the permission to edit this comment.")
+					return
+				}
 				b, ok := commentBody(w, body, v3)
 				if !ok {
 					return
 				}
+				props, ok := commentProps(body)
+				if !ok {
+					writeError(w, http.StatusBadRequest, "The property key and a JSON value are required.")
+					return
+				}
 				setBody(c, b)
+				for k, v := range props {
+					if c.Properties == nil {
+						c.Properties = map[string]json.RawMessage{}
+					}
+					c.Properties[k] = v
+				}
+				if r.URL.Query().Get("notifyUsers") != "false" {
+					s.notified++
+				}
 				c.Updated = s.opts.Now().UTC()
 				s.touch(is)
 				writeJSON(w, http.StatusOK, s.commentJSON(is, c, v3))
@@ -202,6 +233,9 @@ func (s *Server) property(key string) func(w http.ResponseWriter, r *http.Reques
 			}
 			writeJSON(w, http.StatusOK, map[string]any{"key": key, "value": v})
 		case http.MethodPut:
+			if s.refuseProperty(w, is) {
+				return
+			}
 			if !json.Valid(body) {
 				writeError(w, http.StatusBadRequest, "The property value must be valid JSON.")
 				return

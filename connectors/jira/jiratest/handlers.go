@@ -29,6 +29,10 @@ func (s *Server) route(method, path string) (string, handler) {
 		return name("/serverInfo"), s.serverInfo
 	case len(rest) == 1 && rest[0] == "myself" && method == "GET":
 		return name("/myself"), s.myself
+	case len(rest) == 1 && rest[0] == "mypermissions" && method == "GET":
+		return name("/mypermissions"), s.myPermissions
+	case len(rest) == 4 && rest[0] == "comment" && rest[2] == "properties" && (method == "GET" || method == "PUT"):
+		return name("/comment/{id}/properties/{prop}"), s.commentProperty(rest[1], rest[3])
 	case len(rest) == 1 && rest[0] == "field" && method == "GET":
 		return name("/field"), s.listFields
 	case len(rest) == 2 && rest[0] == "user" && rest[1] == "search" && method == "GET":
@@ -44,6 +48,8 @@ func (s *Server) route(method, path string) (string, handler) {
 			return name("/issue/{key}"), s.withIssue(key, s.getIssue)
 		case len(rest) == 2 && method == "PUT":
 			return name("/issue/{key}"), s.withIssue(key, s.editIssue)
+		case len(rest) == 3 && rest[2] == "editmeta" && method == "GET":
+			return name("/issue/{key}/editmeta"), s.withIssue(key, s.editMeta)
 		case len(rest) == 3 && rest[2] == "comment" && (method == "GET" || method == "POST"):
 			return name("/issue/{key}/comment"), s.withIssue(key, s.comments(v3, ""))
 		case len(rest) == 4 && rest[2] == "comment":
@@ -180,7 +186,7 @@ func (s *Server) searchStartAt(w http.ResponseWriter, r *http.Request, _ []byte)
 	s.mu.Lock()
 	jql := r.URL.Query().Get("jql")
 	if s.cacheJQL != jql || s.cacheVer != s.version || s.cacheHits == nil {
-		s.cacheJQL, s.cacheVer, s.cacheHits = jql, s.version, q.run(s.sortedLocked())
+		s.cacheJQL, s.cacheVer, s.cacheHits = jql, s.version, s.visibleLocked(q.run(s.sortedLocked()))
 	}
 	hits := s.cacheHits
 	total := len(hits)
@@ -228,7 +234,7 @@ func (s *Server) searchToken(w http.ResponseWriter, r *http.Request, _ []byte) {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		for _, is := range q.run(s.sortedLocked()) {
+		for _, is := range s.visibleLocked(q.run(s.sortedLocked())) {
 			keys = append(keys, is.Key)
 		}
 	}
@@ -238,7 +244,7 @@ func (s *Server) searchToken(w http.ResponseWriter, r *http.Request, _ []byte) {
 	}
 	issues := make([]any, 0, len(page))
 	for _, k := range page {
-		if is := s.issues[k]; is != nil {
+		if is := s.issues[k]; is != nil && !s.hidden[k] {
 			issues = append(issues, s.issueJSON(is, fields, all, props))
 		}
 	}
@@ -267,7 +273,12 @@ func (s *Server) withIssue(key string, h func(w http.ResponseWriter, r *http.Req
 				}
 			}
 		}
-		if is == nil {
+		if is != nil && r.Method != http.MethodGet && s.hideOnWrite[is.Key] {
+			delete(s.hideOnWrite, is.Key)
+			s.hidden[is.Key] = true
+			s.version++
+		}
+		if is == nil || s.hidden[is.Key] {
 			writeError(w, http.StatusNotFound, "Issue does not exist or you do not have permission to see it.")
 			return
 		}
@@ -292,7 +303,10 @@ func (s *Server) getIssue(w http.ResponseWriter, r *http.Request, _ []byte, is *
 // comment for the id: N." (DefaultCommentService.getMutableComment adds it
 // as an error message; an issue edit's failed validation answers 400). On
 // v3 a comment body must be an ADF document, on v2 a wiki string.
-// notifyUsers is accepted and has no effect here.
+// notifyUsers=false keeps watchers from being notified (Notifications)
+// unless the site says the bot lacks Administer Projects (Site.NoAdmin),
+// when it is silently ignored. A site's screens, permissions and workflow
+// (Site) refuse what they would refuse, before anything is applied.
 func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, body []byte, is *Issue) {
 	v3 := strings.HasPrefix(r.URL.Path, "/rest/api/3/")
 	var req struct {
@@ -380,6 +394,18 @@ func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, body []byte, 
 			return
 		}
 	}
+	var touched []string
+	for f := range req.Fields {
+		touched = append(touched, f)
+	}
+	for f := range req.Update {
+		if _, dup := req.Fields[f]; !dup {
+			touched = append(touched, f)
+		}
+	}
+	if s.refuseEdit(w, is, touched, len(req.Properties) > 0) {
+		return
+	}
 
 	// Everything checked: apply.
 	if _, ok := req.Fields["labels"]; ok {
@@ -412,6 +438,9 @@ func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, body []byte, 
 	}
 	for _, p := range req.Properties {
 		is.Properties[p.Key] = append(json.RawMessage(nil), p.Value...)
+	}
+	if len(touched) > 0 && (r.URL.Query().Get("notifyUsers") != "false" || s.site.NoAdmin) {
+		s.notified++
 	}
 	s.touch(is)
 	if r.URL.Query().Get("returnIssue") == "true" {

@@ -55,6 +55,8 @@ type Comment struct {
 	ADF     json.RawMessage // the ADF body when posted through v3
 	Created time.Time
 	Updated time.Time
+	// Properties are the comment's entity properties.
+	Properties map[string]json.RawMessage
 }
 
 // Issue is one issue held by the fake.

@@ -1,10 +1,14 @@
 // Package jiratest is an in-memory fake Jira (Cloud or Data Center) behind an
 // httptest server. It speaks the real REST shapes of the endpoints patchbot
 // uses (serverInfo, myself, field, both searches, issue get and edit,
-// comments in v2 wiki and v3 ADF, entity properties, user search), checks
-// auth the way each deployment does, records every request, and can be told
-// to fail (429 with Retry-After, 5xx, slow, malformed JSON, 401) so the
-// connector's reliability tests and the demo run on it.
+// comments in v2 wiki and v3 ADF, entity properties on issues and comments,
+// mypermissions, editmeta, user search), checks auth the way each
+// deployment does, records every request, and can be told to fail (429 with
+// Retry-After, 5xx, slow, malformed JSON, 401) so the connector's
+// reliability tests and the demo run on it. SetSite makes it a site that
+// differs as real ones do (a screen without Labels, a bot without Edit
+// Issues, a done step that takes no edits, a refused property, ignored
+// notifyUsers); Hide puts a ticket under an issue security level.
 //
 // It holds issues in a map plus a key-sorted slice and builds JSON per page,
 // so seeding 100,000 issues is cheap. It must not reach the network.
@@ -106,6 +110,14 @@ type Server struct {
 	cacheJQL  string
 	cacheVer  int
 	cacheHits []*Issue
+	// site is what the bot may do (site.go); hidden the issues under a
+	// security level the bot is not in; hideOnWrite those hidden when
+	// the first write about them arrives; notified counts notification
+	// mails the bot's writes caused.
+	site        Site
+	hidden      map[string]bool
+	hideOnWrite map[string]bool
+	notified    int
 }
 
 // New starts a fake Jira. Close it when done.
@@ -153,6 +165,9 @@ func New(o Options) *Server {
 		counts:  map[string]int{},
 		cursors: map[string][]string{},
 		users:   []User{o.Bot},
+
+		hidden:      map[string]bool{},
+		hideOnWrite: map[string]bool{},
 	}
 	s.fields = systemFields()
 	var h http.Handler = http.HandlerFunc(s.serve)
