@@ -433,7 +433,7 @@ func episode(t handoff.Trail) string {
 func (c *cycle) publish(ctx context.Context, b *pending, resumed time.Time) error {
 	key, tr, plan := b.key(), b.t.Trail, b.plan
 	ch := ports.CommentChange{Key: key, Op: plan.Op, CommentID: tr.CommentID, LastWritten: tr.Written,
-		Doc: texts.Comment(plan.Op, b.ev, b.o), Notify: plan.Notify, Trail: plan.Next, Resumed: resumed,
+		Doc: texts.CommentOn(plan.Op, b.request, b.ev, b.o), Notify: plan.Notify, Trail: plan.Next, Resumed: resumed,
 		Label: labelOp(c.e.opt.Tracker.Label(), b.t.Input.Ticket.Labels, plan.Labeled)}
 	var act *Action
 	if plan.Op != handoff.CommentNone {

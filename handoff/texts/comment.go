@@ -13,25 +13,31 @@ import (
 // the tracker posts, so the CLI's check can print it. CommentNone has no
 // body.
 func Comment(op handoff.CommentOp, ev handoff.Evaluation, o Options) richtext.Doc {
+	return CommentOn(op, ValidationRequest(ev, o), ev, o)
+}
+
+// CommentOn is Comment for a caller that has built the validation request
+// (checklist) already: the sync builds it once for Slack and Jira alike.
+func CommentOn(op handoff.CommentOp, checklist richtext.Doc, ev handoff.Evaluation, o Options) richtext.Doc {
 	switch op {
 	case handoff.CommentPost, handoff.CommentEdit:
-		return ValidationRequest(ev, o)
+		return checklist
 	case handoff.CommentReopen:
-		return ReopenedChecklist(ev, o)
+		return above(Reopened(ev, o), checklist)
 	case handoff.CommentComplete:
-		return CompleteChecklist(ev, o)
+		return above(Complete(ev, o), checklist)
 	}
 	return richtext.Doc{}
 }
 
 // ReopenedChecklist is the reopened note with the checklist under it.
 func ReopenedChecklist(ev handoff.Evaluation, o Options) richtext.Doc {
-	return above(Reopened(ev, o), ValidationRequest(ev, o))
+	return CommentOn(handoff.CommentReopen, ValidationRequest(ev, o), ev, o)
 }
 
 // CompleteChecklist is the complete note with the checklist under it.
 func CompleteChecklist(ev handoff.Evaluation, o Options) richtext.Doc {
-	return above(Complete(ev, o), ValidationRequest(ev, o))
+	return CommentOn(handoff.CommentComplete, ValidationRequest(ev, o), ev, o)
 }
 
 // above puts the checklist under the note, headed by the checklist's
