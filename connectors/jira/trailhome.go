@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
@@ -82,10 +83,15 @@ func (c *Client) overlay(ctx context.Context, is rawIssue, p *project, t *ports.
 	home := r.route(st).home()
 	m, remembered := c.book.trails[key]
 	c.book.mu.Unlock()
-	if home == homeIssue && !remembered {
+	// The bot's label with no trail on the issue: the label went out in
+	// an issue edit that could not carry the property (refused for this
+	// ticket only, which the project's rights do not show), so the trail
+	// is on the bot's comment.
+	elsewhere := home != homeIssue || (t.Trail.Written.IsZero() && c.opts.Label != "" && slices.Contains(t.Input.Ticket.Labels, c.opts.Label))
+	if !elsewhere && !remembered {
 		return nil
 	}
-	if home != homeIssue {
+	if elsewhere {
 		updated := string(is.Fields["updated"])
 		if !m.looked || m.updated != updated {
 			tr, err := c.commentTrail(ctx, key)
