@@ -224,7 +224,9 @@ func (c *Client) rightsFor(ctx context.Context, key string, st state) *rights {
 		}
 		b.mu.Unlock()
 	}
-	c.report(proj)
+	if stale || need {
+		c.report(proj)
+	}
 	return r
 }
 
