@@ -41,7 +41,7 @@ func newHandoffGauges() *handoffGauges {
 			"Handoffs in scope now, as of the last cycle, by project, lane and state: open (every ticket in scope), incomplete (missing required fields), overdue (an item past due). The status page shows the same counts.",
 			[]string{"project", "lane", "state"}, nil),
 		snoozed: prometheus.NewDesc("patchbot_snoozed_items",
-			"Tickets in scope whose reminders are snoozed now, as of the last cycle.", nil, nil),
+			"Snoozes in force on tickets in scope, as of the last cycle: the status page's snoozed reminders.", nil, nil),
 	}
 }
 
@@ -119,14 +119,15 @@ func (b *board) count() []laneCount {
 	return out
 }
 
-// snoozedInScope counts the snoozes in force on tickets the board holds.
-func (b *board) snoozedInScope(snoozed []ports.Snoozed) int {
+// snoozedInScope counts the snoozes in force at now on the tickets the
+// board holds, as the page lists them (snoozesOf).
+func (b *board) snoozedInScope(ledger map[string][]ports.Snoozed, now time.Time) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := 0
-	for _, s := range snoozed {
-		if _, ok := b.index[s.Key]; ok {
-			n++
+	for i := range b.rows {
+		if ls, ts := ledger[b.rows[i].Key], b.meta[i].snooze; len(ls) > 0 || ts != nil {
+			n += len(snoozesOf(ts, ls, now))
 		}
 	}
 	return n
@@ -147,16 +148,12 @@ func (e *Engine) statusAfter(ctx context.Context, c *cycle, fullScan bool) {
 		b.sweep(c.now)
 	}
 	cells := b.count()
-	snoozed := 0
-	if o := b.opt.Snoozes; o != nil {
-		s, err := o.ActiveSnoozes(ctx, c.now)
-		if err != nil {
-			e.log.Warn("status view: could not list snoozes; the gauge keeps its last value", "err", err)
-			return
-		}
-		snoozed = b.snoozedInScope(s)
+	ledger, err := e.ledgerSnoozes(ctx, c.now)
+	if err != nil {
+		e.log.Warn("status view: could not list snoozes; the gauges keep their last values", "err", err)
+		return
 	}
-	e.opt.Metrics.setHandoffs(cells, snoozed)
+	e.opt.Metrics.setHandoffs(cells, b.snoozedInScope(ledger, c.now))
 	if clean && !c.dry && (fullScan || c.rep.Job == JobNag) {
 		e.recordDay(ctx, c.now, cells)
 	}

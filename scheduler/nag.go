@@ -35,7 +35,7 @@ func (c *cycle) collect(ctx context.Context, withBacklog, overdueOnly bool) []ha
 			h.Ticket.Project = p.Name
 			c.e.enrich(&h) // intel.go
 			ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
-			c.observe(p, &ev) // status_view.go
+			c.observe(p, &ev, t.Trail.Snooze) // status_view.go
 			n := len(dues)
 			dues = handoff.AppendDueBriefs(dues, &ev, p.Policy, c.now, c.e.opt.Location)
 			kept := dues[:n]

@@ -57,7 +57,7 @@ func statusEngine100k(b *testing.B, n int) (*Engine, *memStatus) {
 		h := intake.Read(in)
 		h.Ticket.Project = p.Name
 		ev := handoff.Evaluate(h, p.Policy, t0, berlin)
-		cy.observe(p, &ev)
+		cy.observe(p, &ev, nil)
 		if i%500 == 0 {
 			st.snoozes = append(st.snoozes, ports.Snoozed{Key: in.Ticket.Key, Until: t0.Add(72 * time.Hour), By: "U1"})
 		}

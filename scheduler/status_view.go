@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,7 +20,9 @@ import (
 // a full sync, which reads every project's whole scope, drops the rows of
 // tickets it no longer finds. After each cycle the rows are counted into
 // the gauges and, once a day, into the ledger's daily snapshots; a request
-// for the page copies the rows and adds the ledger's snoozes.
+// for the page copies the rows and adds the snoozes in force: the one a
+// ticket's trail carries (a snooze from Slack, with its reason) and the
+// ledger's (patchbot snooze).
 
 // DayLog keeps the daily snapshots of the handoff counts (the store).
 type DayLog interface {
@@ -97,8 +100,9 @@ type board struct {
 // kept with their day so that their age is counted at read time, and when
 // it was last seen.
 type rowMeta struct {
-	dues []rowDue
-	seen time.Time
+	dues   []rowDue
+	snooze *handoff.Snooze // the trail's, as read
+	seen   time.Time
 }
 
 type rowDue struct {
@@ -107,8 +111,9 @@ type rowDue struct {
 	on    time.Time // the day due, midnight in the team's zone
 }
 
-// observe records a ticket's evaluation at the cycle's instant.
-func (c *cycle) observe(p Project, ev *handoff.Evaluation) {
+// observe records a ticket's evaluation at the cycle's instant, with the
+// snooze its trail carries (nil: none).
+func (c *cycle) observe(p Project, ev *handoff.Evaluation, snooze *handoff.Snooze) {
 	b := c.e.board
 	if b == nil {
 		return
@@ -128,6 +133,10 @@ func (c *cycle) observe(p Project, ev *handoff.Evaluation) {
 		}
 	}
 	kev := isKEV(h)
+	if snooze != nil {
+		s := *snooze
+		snooze = &s
+	}
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -150,11 +159,11 @@ func (c *cycle) observe(p Project, ev *handoff.Evaluation) {
 	}
 	switch {
 	case known:
-		b.rows[i], b.meta[i] = row, rowMeta{dues: dues, seen: c.now}
+		b.rows[i], b.meta[i] = row, rowMeta{dues: dues, snooze: snooze, seen: c.now}
 	case len(b.rows) < b.opt.MaxTickets:
 		b.index[key] = len(b.rows)
 		b.rows = append(b.rows, row)
-		b.meta = append(b.meta, rowMeta{dues: dues, seen: c.now})
+		b.meta = append(b.meta, rowMeta{dues: dues, snooze: snooze, seen: c.now})
 	default:
 		b.overflowNow = true
 	}
@@ -244,13 +253,17 @@ func isKEV(h *handoff.Handoff) bool {
 
 // tickets copies the rows as the page shows them at now: each due item's
 // age counted from its day.
-func (e *Engine) tickets(now time.Time) (rows []statuspage.Ticket, full time.Time, overflow bool) {
+func (e *Engine) tickets(now time.Time) (rows []statuspage.Ticket, trail map[int]*handoff.Snooze, full time.Time, overflow bool) {
 	b := e.board
 	b.mu.Lock()
 	rows = slices.Clone(b.rows)
 	dues := make([][]rowDue, len(b.meta))
+	trail = map[int]*handoff.Snooze{}
 	for i := range b.meta {
 		dues[i] = b.meta[i].dues
+		if s := b.meta[i].snooze; s != nil {
+			trail[i] = s
+		}
 	}
 	full, overflow = b.full, b.overflow || b.overflowNow
 	b.mu.Unlock()
@@ -266,7 +279,7 @@ func (e *Engine) tickets(now time.Time) (rows []statuspage.Ticket, full time.Tim
 		}
 		rows[i].Overdue = out
 	}
-	return rows, full, overflow
+	return rows, trail, full, overflow
 }
 
 // civilDay is t's date in loc as UTC midnight, so that two subtract to
@@ -277,7 +290,7 @@ func civilDay(t time.Time, loc *time.Location) time.Time {
 }
 
 // ErrNoStatus is StatusView's error when EnableStatus was not called.
-var ErrNoStatus = fmt.Errorf("scheduler: the status view is not enabled")
+var ErrNoStatus = errors.New("scheduler: the status view is not enabled")
 
 // StatusView is the status page's Source: the tickets as last evaluated,
 // the snoozes in force, the daily snapshots of the last twelve weeks and
@@ -288,14 +301,16 @@ func (e *Engine) StatusView(ctx context.Context) (statuspage.View, error) {
 	}
 	o := e.board.opt
 	now := e.opt.Now()
-	rows, full, overflow := e.tickets(now)
+	rows, trail, full, overflow := e.tickets(now)
 	v := statuspage.View{Now: now, Tickets: rows}
-	if o.Snoozes != nil {
-		snoozed, err := o.Snoozes.ActiveSnoozes(ctx, now)
-		if err != nil {
-			return v, fmt.Errorf("status view: %w", err)
+	ledger, err := e.ledgerSnoozes(ctx, now)
+	if err != nil {
+		return v, fmt.Errorf("status view: %w", err)
+	}
+	for i := range rows {
+		if ls, ts := ledger[rows[i].Key], trail[i]; len(ls) > 0 || ts != nil {
+			rows[i].Snoozes = snoozesOf(ts, ls, now)
 		}
-		attachSnoozes(rows, snoozed)
 	}
 	if o.Days != nil {
 		from := civilDay(now, e.opt.Location).AddDate(0, 0, -(statuspage.ChartDays - 1)).Format(time.DateOnly)
@@ -324,21 +339,43 @@ func (e *Engine) StatusView(ctx context.Context) (statuspage.View, error) {
 	return v, nil
 }
 
-// attachSnoozes puts each snooze on its ticket's row; a snooze of a
-// ticket out of scope is not shown.
-func attachSnoozes(rows []statuspage.Ticket, snoozed []ports.Snoozed) {
-	if len(snoozed) == 0 {
-		return
+// ledgerSnoozes are the ledger's snoozes in force, by ticket.
+func (e *Engine) ledgerSnoozes(ctx context.Context, now time.Time) (map[string][]ports.Snoozed, error) {
+	o := e.board.opt.Snoozes
+	if o == nil {
+		return nil, nil
 	}
-	by := make(map[string][]ports.Snoozed, len(snoozed))
-	for _, s := range snoozed {
+	list, err := o.ActiveSnoozes(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	by := make(map[string][]ports.Snoozed, len(list))
+	for _, s := range list {
 		by[s.Key] = append(by[s.Key], s)
 	}
-	for i := range rows {
-		for _, s := range by[rows[i].Key] {
-			rows[i].Snoozes = append(rows[i].Snoozes, statuspage.Snooze{By: s.By, Until: s.Until})
+	return by, nil
+}
+
+// snoozesOf is a ticket's snoozes in force at now, as the page lists them
+// and the gauge counts them: its trail's (from Slack: who, until when,
+// why), then the ledger's (patchbot snooze) unless the trail's says the
+// same.
+func snoozesOf(trail *handoff.Snooze, ledger []ports.Snoozed, now time.Time) []statuspage.Snooze {
+	var out []statuspage.Snooze
+	if trail != nil && now.Before(trail.Until) {
+		by := trail.Name
+		if by == "" {
+			by = trail.By
 		}
+		out = append(out, statuspage.Snooze{By: by, Until: trail.Until, Reason: trail.Reason})
 	}
+	for _, s := range ledger {
+		if trail != nil && s.Until.Equal(trail.Until) && s.By == trail.By {
+			continue
+		}
+		out = append(out, statuspage.Snooze{By: s.By, Until: s.Until})
+	}
+	return out
 }
 
 // health is the bot's own state for the page.

@@ -186,6 +186,9 @@ func TestStatusViewRows(t *testing.T) {
 	r.jira.tickets["SEC-1"].Input.Ticket.Resolved = r.clock.Now()
 	r.jira.tickets["SEC-1"].Input.Ticket.Updated = r.clock.Now()
 	r.jira.order = slices.DeleteFunc(r.jira.order, func(k string) bool { return k == "SEC-4" })
+	// SEC-3's trail carries a snooze from Slack, with its reason.
+	r.jira.tickets["SEC-3"].Trail.Snooze = &handoff.Snooze{Until: r.clock.Now().Add(24 * time.Hour), By: "U9", Name: "Bo", Reason: "vendor call Friday"}
+	r.jira.tickets["SEC-3"].Input.Ticket.Updated = r.clock.Now()
 	r.jira.mu.Unlock()
 	st.snoozes = []ports.Snoozed{{Key: "SEC-2", Until: r.clock.Now().Add(time.Hour), By: "U1"}, {Key: "SEC-9", Until: r.clock.Now().Add(time.Hour)},
 		{Key: "SEC-3", Until: r.clock.Now().Add(-time.Hour), By: "U2"}}
@@ -199,8 +202,8 @@ func TestStatusViewRows(t *testing.T) {
 	if two, _ := row(v, "SEC-2"); len(two.Snoozes) != 1 || two.Snoozes[0].By != "U1" {
 		t.Errorf("SEC-2 snoozes %+v", two.Snoozes)
 	}
-	if three, _ := row(v, "SEC-3"); len(three.Snoozes) != 0 {
-		t.Errorf("an ended snooze shown: %+v", three.Snoozes)
+	if three, _ := row(v, "SEC-3"); len(three.Snoozes) != 1 || three.Snoozes[0].By != "Bo" || three.Snoozes[0].Reason != "vendor call Friday" {
+		t.Errorf("SEC-3: want the trail's snooze and not the ended one: %+v", three.Snoozes)
 	}
 	r.fullSync(t)
 	if got := keysOf(view(t, r.eng)); !slices.Equal(got, []string{"SEC-2", "SEC-3"}) {
@@ -305,6 +308,7 @@ func TestGaugesEqualPage(t *testing.T) {
 	r.jira.put(overdueMonitor("SEC-3", "Bo"))
 	r.jira.put(overdueMonitor("SEC-4", ""))
 	st.snoozes = []ports.Snoozed{{Key: "SEC-3", Until: t0.Add(time.Hour), By: "U1"}, {Key: "OPS-1", Until: t0.Add(time.Hour)}}
+	r.jira.tickets["SEC-4"].Trail.Snooze = &handoff.Snooze{Until: t0.Add(time.Hour), By: "U2"}
 	r.fullSync(t)
 
 	page := pageTotals(t, r.eng)
@@ -314,7 +318,7 @@ func TestGaugesEqualPage(t *testing.T) {
 			t.Errorf("%s: page %d, gauges %d", k, page[k], gauges[k])
 		}
 	}
-	if page["open"] != 5 || page["incomplete"] != 2 || page["overdue"] != 2 || page["snoozed"] != 1 {
+	if page["open"] != 5 || page["incomplete"] != 2 || page["overdue"] != 2 || page["snoozed"] != 2 {
 		t.Errorf("page totals %v", page)
 	}
 	if gauges["lanes"] != 2 {

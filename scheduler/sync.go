@@ -222,7 +222,7 @@ func (c *cycle) syncTicket(ctx context.Context, p Project, t ports.Ticket) error
 	if err != nil {
 		return fmt.Errorf("%s: resolve owner in slack: %w", key, err)
 	}
-	c.observe(p, &ev) // status_view.go
+	c.observe(p, &ev, t.Trail.Snooze) // status_view.go
 	if ev.Fingerprint != "" {
 		c.rep.Flagged++
 	}
