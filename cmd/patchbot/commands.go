@@ -1,13 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
+	"net"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -17,7 +18,6 @@ import (
 	"github.com/patchbot/patchbot/cmd/patchbot/demo"
 	"github.com/patchbot/patchbot/config"
 	"github.com/patchbot/patchbot/connectors/jira"
-	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/richtext"
 	"github.com/patchbot/patchbot/scheduler"
 )
@@ -56,32 +56,29 @@ func cmdRun(ctx context.Context, args []string, out, errOut io.Writer) int {
 	if !ok {
 		return exitError
 	}
-	a, ok := build(ctx, cfg, app.Deps{DryRun: *dry}, errOut)
+	ln, ok := bind(cfg.HTTP.Listen, "http.listen", errOut)
 	if !ok {
 		return exitError
 	}
+	a, ok := build(ctx, cfg, app.Deps{DryRun: *dry}, errOut)
+	if !ok {
+		_ = ln.Close()
+		return exitError
+	}
 	defer a.Close()
-	return serveDaemon(ctx, a, cfg.HTTP.Listen)
+	return serveDaemon(ctx, a, ln)
 }
 
-// serveDaemon runs the engine and the HTTP endpoints until ctx ends.
-func serveDaemon(ctx context.Context, a *app.App, listen string) int {
+// serveDaemon runs the engine, and the HTTP endpoints on ln (bound
+// before, so a taken port ended the command before any job started),
+// until ctx ends.
+func serveDaemon(ctx context.Context, a *app.App, ln net.Listener) int {
 	log := a.Logger
-	// A standby syncs nothing: its readiness is its probes alone, so that
-	// a rolling update's new replica, which stands by until the old leader
-	// goes, becomes ready.
 	var leading atomic.Bool
-	status := func() scheduler.Status {
-		st := a.Engine.Status()
-		if !leading.Load() {
-			st.LastSync, st.LastSyncError = time.Now(), ""
-		}
-		return st
-	}
-	srv := &server{status: status, now: time.Now, reg: a.Registry, maxSyncAge: 3 * syncEvery(a.Schedules.Sync),
-		probes: map[string]probe{"jira": a.Jira.Ping}}
+	srv := &server{status: a.Engine.Status, leading: leading.Load, now: time.Now, reg: a.Registry, maxSyncAge: 3 * syncEvery(a.Schedules.Sync),
+		probes: map[string]probe{"jira": newCachedProbe(a.Jira.Ping, time.Now).check}}
 	if a.Slack != nil {
-		srv.probes["slack"] = a.Slack.Ping
+		srv.probes["slack"] = newCachedProbe(a.Slack.Ping, time.Now).check
 	}
 	if a.Feeds != nil {
 		// feeds.go: the feeds refresh on their own schedule, on every
@@ -97,8 +94,8 @@ func serveDaemon(ctx context.Context, a *app.App, listen string) int {
 	defer page.close()
 	srv.mount = mount
 	errc := make(chan error, 1)
-	go func() { errc <- srv.serve(ctx, listen, log) }()
-	log.Info("patchbot started", "version", version, "dry_run", a.Config.Safety.DryRun, "projects", len(a.Config.Projects))
+	go func() { errc <- srv.serve(ctx, ln, log) }()
+	log.Info("patchbot started", "version", version, "dry_run", a.Engine.DryRun(), "projects", len(a.Config.Projects))
 	if err := a.Engine.Lead(ctx, a.Schedules, a.Elector(), scheduler.NewLeaderMetrics(a.Registry), leading.Store); err != nil {
 		log.Error("daemon stopped", "err", err)
 		return exitError
@@ -137,19 +134,21 @@ func cmdCheck(ctx context.Context, args []string, out, errOut io.Writer) int {
 		fmt.Fprintln(errOut, "patchbot check: give --issue KEY or --jql JQL")
 		return exitUsage
 	}
-	cfg, ok := load(*path, errOut)
+	cfg, noSlack, ok := loadForCheck(*path, *post, errOut)
 	if !ok {
 		return exitError
 	}
-	a, ok := build(ctx, cfg, app.Deps{DryRun: !*post, Offline: !*post && !cfg.Slack.Token.IsSet()}, errOut)
+	a, buildNote, ok := buildForCheck(ctx, cfg, *post, errOut)
 	if !ok {
 		return exitError
 	}
+	noSlack = cmp.Or(noSlack, buildNote)
 	defer a.Close()
 	rep, err := a.Engine.Sync(ctx, scheduler.SyncOptions{Keys: keys, JQL: *jql, Project: *project, Keep: true, DryRun: !*post})
 	if rep != nil {
 		printCheck(out, rep, a.Jira.Deployment() == "cloud")
 		printFeedNote(out, a.Feeds) // feeds.go
+		printNoSlack(out, noSlack)
 	}
 	if err != nil {
 		fmt.Fprintln(errOut, "patchbot check:", err)
@@ -302,51 +301,6 @@ func cmdFields(ctx context.Context, args []string, out, errOut io.Writer) int {
 	return exitOK
 }
 
-func cmdSnooze(ctx context.Context, args []string, out, errOut io.Writer) int {
-	fs := flags("snooze", "KEY --until DATE [--by NAME]", "Silence reminders about a ticket until a date (YYYY-MM-DD, in the configured time zone).", errOut)
-	path := configFlag(fs)
-	until := fs.String("until", "", "date the reminders resume")
-	by := fs.String("by", os.Getenv("USER"), "who snoozed it (kept in the ledger)")
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		args = append(args[1:], args[0])
-	}
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	if fs.NArg() != 1 || *until == "" {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, ok := load(*path, errOut)
-	if !ok {
-		return exitError
-	}
-	loc, err := cfg.Schedules.Location()
-	if err != nil {
-		fmt.Fprintln(errOut, err)
-		return exitError
-	}
-	at, dateOnly, err := handoff.ParseDate(*until)
-	if err != nil {
-		fmt.Fprintln(errOut, "patchbot snooze: --until:", err)
-		return exitUsage
-	}
-	if dateOnly {
-		at = time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, loc)
-	}
-	a, ok := build(ctx, cfg, app.Deps{Offline: true}, errOut)
-	if !ok {
-		return exitError
-	}
-	defer a.Close()
-	if err := a.Store.Snooze(ctx, fs.Arg(0), at, *by); err != nil {
-		fmt.Fprintln(errOut, "patchbot snooze:", err)
-		return exitError
-	}
-	fmt.Fprintf(out, "%s: no reminders until %s\n", fs.Arg(0), at.Format(time.RFC1123))
-	return exitOK
-}
-
 // printOnlineErrors prints what connecting found wrong, placing each Jira
 // field-mapping error at its line in the config file.
 func printOnlineErrors(w io.Writer, cfg *config.Config, err error) {
@@ -405,6 +359,14 @@ func cmdDemo(ctx context.Context, args []string, out, errOut io.Writer) int {
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
+	var ln net.Listener
+	if *serve {
+		var ok bool
+		if ln, ok = bind(*listen, "--listen", errOut); !ok {
+			return exitError
+		}
+		defer ln.Close()
+	}
 	logger := slog.New(slog.DiscardHandler)
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -422,7 +384,7 @@ func cmdDemo(ctx context.Context, args []string, out, errOut io.Writer) int {
 	if !*serve {
 		return exitOK
 	}
-	fmt.Fprintf(out, "\nServing http://%s/healthz, /readyz and /metrics with the simulated Jira at %s; Ctrl-C to stop.\n", *listen, w.Jira.URL)
-	demoStatus(w.App, out, *listen) // status.go
-	return serveDaemon(ctx, w.App, *listen)
+	fmt.Fprintf(out, "\nServing http://%s/healthz, /readyz and /metrics with the simulated Jira at %s; Ctrl-C to stop.\n", ln.Addr(), w.Jira.URL)
+	demoStatus(w.App, out, ln.Addr().String()) // status.go
+	return serveDaemon(ctx, w.App, ln)
 }

@@ -21,7 +21,12 @@ type probe func(ctx context.Context) error
 // server serves /healthz, /readyz and /metrics.
 type server struct {
 	status func() scheduler.Status
-	probes map[string]probe
+	// leading says whether this replica leads and runs the jobs (nil:
+	// it always does). A standby syncs nothing: its readiness is its
+	// probes alone, so that a rolling update's new replica, which stands
+	// by until the old leader goes, becomes ready.
+	leading func() bool
+	probes  map[string]probe
 	// maxSyncAge is how old the last successful sync may be before the
 	// daemon reports itself not ready.
 	maxSyncAge time.Duration
@@ -50,7 +55,8 @@ func (s *server) handler() http.Handler {
 	return mux
 }
 
-// ready reports whether Jira and Slack answer and the last sync is fresh.
+// ready reports whether Jira and Slack answer (the probes, cached: see
+// cachedProbe) and, on the leader, whether the last sync is fresh.
 func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
@@ -65,10 +71,15 @@ func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 			body[name] = "ok"
 		}
 	}
-	if st.LastSync.IsZero() {
+	standby := s.leading != nil && !s.leading()
+	body["role"] = "leader"
+	switch {
+	case standby:
+		body["role"] = "standby"
+	case st.LastSync.IsZero():
 		ok = false
 		body["last_sync"] = "none yet"
-	} else {
+	default:
 		age := s.now().Sub(st.LastSync)
 		body["last_sync"] = st.LastSync.UTC().Format(time.RFC3339)
 		body["last_sync_age_seconds"] = int(age.Seconds())
@@ -90,12 +101,9 @@ func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-// serve runs the HTTP server until ctx is cancelled.
-func (s *server) serve(ctx context.Context, addr string, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// serve runs the HTTP server on ln, bound before the jobs started, until
+// ctx is cancelled.
+func (s *server) serve(ctx context.Context, ln net.Listener, log *slog.Logger) error {
 	hs := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()

@@ -79,7 +79,7 @@ func commands() []command {
 		{"digest", "[--post]", "build the weekly overdue digest once (prints it unless --post)", cmdDigest},
 		{"config", "validate [--online] [--config FILE]", "check the config file and print every problem with its line", cmdConfig},
 		{"fields", "[--config FILE] [--match TEXT]", "list the Jira site's fields, to find the names to map", cmdFields},
-		{"snooze", "KEY --until DATE [--by NAME]", "silence reminders about a ticket until a date", cmdSnooze},
+		{"snooze", "KEY --until DATE [--by NAME] | KEY --off | --list", "silence reminders about a ticket until a day, lift a snooze, or list them", cmdSnooze},
 		{"feeds", "[--refresh] [--config FILE]", "show the public feeds' (KEV, EPSS) versions and ages; --refresh fetches them", cmdFeeds},
 		{"ledger", "copy --from sqlite:PATH", "copy an SQLite ledger into the configured one (e.g. PostgreSQL)", cmdLedger},
 		{"demo", "[--serve] [--listen ADDR]", "run the whole daemon once against a built-in simulated Jira and Slack", cmdDemo},

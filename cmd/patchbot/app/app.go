@@ -95,7 +95,7 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 	if !d.Offline {
 		a.Slack, err = slack.New(ctx, slackOptions(cfg, d))
 		if err != nil {
-			return a, fmt.Errorf("slack: %w", err)
+			return a, fmt.Errorf("%w: %w", ErrSlack, err)
 		}
 		messenger = a.Slack
 	}
