@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/patchbot/patchbot/connectors/jira/jiratest"
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/scheduler"
 )
@@ -182,5 +183,25 @@ func TestStatusPageOfTheDemo(t *testing.T) {
 	}
 	if page["Overdue"] != len(want) || page["Open"] < 25 {
 		t.Errorf("page summary %v", page)
+	}
+}
+
+// TestStatusPageShowsWhatJiraRefuses: on a site whose screens lack the
+// label field, the page's health section names the capability the bot
+// runs without, per project, with what it costs and what enables it.
+func TestStatusPageShowsWhatJiraRefuses(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.Jira.SetSite(jiratest.Site{NoLabelsOnScreen: true})
+	_, err := w.App.Engine.Sync(context.Background(), scheduler.SyncOptions{Full: true})
+	must(t, err)
+	v, err := w.App.Engine.StatusView(context.Background())
+	must(t, err)
+	var got []string
+	for _, d := range v.Health.Degraded {
+		got = append(got, d.Capability+" — "+d.Reason)
+	}
+	if !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "SEC: ") && strings.Contains(s, "label") }) {
+		t.Errorf("degraded capabilities %q, want SEC's label", got)
 	}
 }
