@@ -298,3 +298,27 @@ func FuzzFeedFindings(f *testing.F) {
 		_ = handoff.Evaluate(h, handoff.DefaultPolicy(), evalNow, time.UTC)
 	})
 }
+
+// BenchmarkEvaluateWithIntel is Evaluate on a monitor handoff whose two
+// CVEs the feeds know (one KEV-listed, one scored high), against the same
+// handoff without feed data: what the feed rules add per ticket.
+func BenchmarkEvaluateWithIntel(b *testing.B) {
+	in := fullInput(handoff.LaneMonitor)
+	in.Fields[handoff.FieldKEV] = handoff.FieldValue{Text: "yes"}
+	in.Fields[handoff.FieldUrgencyDriver] = handoff.FieldValue{Text: "not exploited, not exposed; standard maintenance"}
+	h := intake.Read(in)
+	with := h
+	with.Intel = handoff.Intel{CVEs: []handoff.CVEIntel{listed("CVE-2026-1234"), scored("CVE-2026-1235", 0.9)}}
+	p := handoff.DefaultPolicy()
+	for _, bc := range []struct {
+		name string
+		h    handoff.Handoff
+	}{{"without", h}, {"with", with}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = handoff.Evaluate(bc.h, p, evalNow, time.UTC)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -252,5 +253,22 @@ func TestFeedsUnreachable(t *testing.T) {
 		if st := ready[name]; !st.Stale || st.LastError == "" {
 			t.Errorf("readiness of %s = %+v, want stale with the error", name, st)
 		}
+	}
+	// The daemon's registry carries the feeds' age gauge: +Inf before a
+	// first good copy, so an alert on its threshold fires.
+	mfs, err := w.App.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ages := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() == "patchbot_feed_age_seconds" {
+			for _, m := range mf.GetMetric() {
+				ages[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
+			}
+		}
+	}
+	if len(ages) != 2 || !math.IsInf(ages["kev"], 1) || !math.IsInf(ages["epss"], 1) {
+		t.Errorf("patchbot_feed_age_seconds = %v, want +Inf for kev and epss", ages)
 	}
 }
