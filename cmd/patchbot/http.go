@@ -39,6 +39,10 @@ type server struct {
 	// feeds, when set, says how the public feeds stand (feeds.go): a
 	// detail of /readyz, never a reason to be unready.
 	feeds func() any
+
+	// degraded lists per project what the bot may not do on the Jira
+	// site (capabilities.go); nil: nothing is reported.
+	degraded func() map[string][]string
 }
 
 func (s *server) handler() http.Handler {
@@ -89,6 +93,11 @@ func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	if st.LastSyncError != "" {
 		body["last_sync_error"] = st.LastSyncError
+	}
+	if s.degraded != nil {
+		if d := s.degraded(); len(d) > 0 {
+			body["degraded"] = d // ready, with these parts routed around
+		}
 	}
 	if s.feeds != nil {
 		body["feeds"] = s.feeds()
