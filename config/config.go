@@ -24,6 +24,9 @@ type Config struct {
 	Log          Log       `yaml:"log"`
 	// Status is the status page (status.go).
 	Status Status `yaml:"status"`
+	// Interact is who may answer from Slack, and the snooze bounds
+	// (interact.go).
+	Interact Interact `yaml:"interact"`
 	// Feeds are the public vulnerability feeds, KEV and EPSS (feeds.go).
 	Feeds Feeds `yaml:"feeds"`
 
@@ -79,6 +82,10 @@ type Jira struct {
 type Slack struct {
 	// Token is the bot token (xoxb-…).
 	Token Secret `yaml:"token"`
+	// AppToken is the app-level token (xapp-…, scope connections:write)
+	// that opens Socket Mode, so people can answer from Slack (interact.go);
+	// without it there are no buttons.
+	AppToken Secret `yaml:"app_token"`
 	// APIURL overrides Slack's Web API base URL (tests, the demo); empty
 	// means https://slack.com/api/. It always ends in "/" once loaded.
 	APIURL string `yaml:"api_url"`

@@ -44,6 +44,7 @@ func (c *Config) validate(failed map[string]bool) Errors {
 	v.safety()
 	v.service()
 	v.status() // status.go
+	v.interact()
 	v.feeds()
 	c.warnings = v.warnings
 	return v.errs

@@ -173,6 +173,7 @@ func (e *Engine) runJob(ctx context.Context, j *job, late bool) {
 		log.Error("job failed; nothing is lost, the next run retries", "err", err)
 	default:
 		log.Info("job done", rep.summary()...)
+		e.afterJob(ctx, j.name, rep) // home.go
 		if j.catchUp && !e.opt.DryRun {
 			if err := e.opt.Runs.SetLastRun(ctx, j.name, start); err != nil {
 				log.Error("could not record the run", "err", err)

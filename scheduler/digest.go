@@ -42,7 +42,7 @@ func (e *Engine) Digest(ctx context.Context, o DigestOptions) (*Report, error) {
 	opts := e.textOptions(c.now)
 	if ch := e.opt.Nag.DigestChannel; ch != "" {
 		s := ports.Send{Kind: "digest", Ref: "digest/" + ch + "/" + week, Recipient: ch, Items: nil}
-		if err := c.sendOnce(ctx, s, ports.Message{To: recipientFor(ch), Doc: texts.DigestBriefs(overdue, opts)}); err != nil {
+		if err := c.sendOnce(ctx, s, ports.Message{To: recipientFor(ch), Doc: c.e.withSnoozes(texts.DigestBriefs(overdue, opts), overdue, c.now)}); err != nil {
 			c.rep.Errors = append(c.rep.Errors, err)
 		}
 	}
@@ -68,7 +68,7 @@ func (c *cycle) personalDigests(ctx context.Context, overdue []handoff.DueBrief,
 		o.OwnerSlackID = to.UserID
 		s := ports.Send{Kind: "personal_digest", Ref: "digest/" + to.UserID + "/" + week, Recipient: to.UserID}
 		items := pick(overdue, groups[k])
-		if err := c.sendOnce(ctx, s, ports.Message{To: to, Doc: texts.PersonalDigestBriefs(owner, items, o)}); err != nil {
+		if err := c.sendOnce(ctx, s, ports.Message{To: to, Doc: c.e.withSnoozes(texts.PersonalDigestBriefs(owner, items, o), items, c.now)}); err != nil {
 			c.rep.Errors = append(c.rep.Errors, fmt.Errorf("owner %s: %w", k, err))
 		}
 	}

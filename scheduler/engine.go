@@ -107,6 +107,9 @@ type Options struct {
 	// on the same ledger at once (the store's file lock); nil locks
 	// nothing.
 	Locker Locker
+	// Interact configures the answers people give from Slack
+	// (interact.go); without it the engine answers none.
+	Interact InteractOptions
 	// Intel, when set, says what the public feeds (KEV, EPSS) know of the
 	// CVEs each ticket names, before it is evaluated (intel.go); nil: the
 	// feeds are off.
@@ -149,6 +152,9 @@ type Engine struct {
 
 	mu     sync.Mutex
 	status Status
+
+	// ix is the state of answers from Slack (interact.go).
+	ix interactState
 
 	// board is the status view's rows (status_view.go); nil until
 	// EnableStatus.

@@ -36,6 +36,7 @@ func (c *cycle) collect(ctx context.Context, withBacklog, overdueOnly bool) []ha
 			c.e.enrich(&h) // intel.go
 			ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
 			c.observe(p, &ev, t.Trail.Snooze) // status_view.go
+			c.e.noteTrail(t, ev.Lane, c.now)
 			n := len(dues)
 			dues = handoff.AppendDueBriefs(dues, &ev, p.Policy, c.now, c.e.opt.Location)
 			kept := dues[:n]
@@ -223,7 +224,7 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.DueBrief)
 		}
 		s := ports.Send{Kind: "reminder", Ref: "nag/" + dest + "/" + today, Recipient: firstNonEmpty(to.UserID, to.Channel),
 			Items: append(itemKeys(p.remind), itemKeys(p.soon)...)}
-		if err := c.sendOnce(ctx, s, ports.Message{To: to, Doc: doc}); err != nil {
+		if err := c.sendOnce(ctx, s, ports.Message{To: to, Doc: doc, Buttons: c.e.dueButtons(p.remind, p.soon)}); err != nil {
 			return fmt.Errorf("owner %s: %w", k, err)
 		}
 	}
@@ -241,7 +242,7 @@ func (c *cycle) nagOwner(ctx context.Context, k string, dues []handoff.DueBrief)
 		doc := texts.Escalation(person, full(items), p.level, c.e.textOptions(c.now))
 		s := ports.Send{Kind: "escalation", Ref: "escalation/" + t + "/" + k + "/" + today, Recipient: firstNonEmpty(rcpt.UserID, rcpt.Channel),
 			Items: itemKeys(items), Level: p.level}
-		if err := c.sendOnce(ctx, s, ports.Message{To: rcpt, Doc: doc}); err != nil {
+		if err := c.sendOnce(ctx, s, ports.Message{To: rcpt, Doc: doc, Buttons: c.e.escalationButtons(items)}); err != nil {
 			return fmt.Errorf("owner %s: %w", k, err)
 		}
 	}
@@ -255,6 +256,9 @@ func (c *cycle) planItem(ctx context.Context, owner string, d handoff.DueBrief, 
 		return fmt.Errorf("%s: ledger snooze: %w", d.Key, err)
 	} else if c.now.Before(until) {
 		return nil
+	}
+	if quiet, err := c.e.answered(ctx, d, c.now); err != nil || quiet { // snooze.go
+		return err
 	}
 	hist, err := c.e.opt.History.History(ctx, d.ItemKey())
 	if err != nil {

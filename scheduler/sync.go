@@ -375,7 +375,7 @@ func (c *cycle) flush(ctx context.Context, fail func(err error, keys ...string))
 		if b.channel == "" {
 			continue
 		}
-		m := ports.Message{To: recipientFor(b.channel), Doc: b.request}
+		m := ports.Message{To: recipientFor(b.channel), Doc: b.request, Buttons: c.e.validationButtons(b.key())}
 		if th, ok := threads[b.key()]; ok && sameChannel(b.channel, th.Channel) {
 			m.ThreadTS = th.TS
 		}

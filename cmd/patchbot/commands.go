@@ -96,7 +96,7 @@ func serveDaemon(ctx context.Context, a *app.App, ln net.Listener) int {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.serve(ctx, ln, log) }()
 	log.Info("patchbot started", "version", version, "dry_run", a.Engine.DryRun(), "projects", len(a.Config.Projects))
-	if err := a.Engine.Lead(ctx, a.Schedules, a.Elector(), scheduler.NewLeaderMetrics(a.Registry), leading.Store); err != nil {
+	if err := a.Engine.Lead(ctx, a.Schedules, a.Elector(), scheduler.NewLeaderMetrics(a.Registry), interactWhileLeading(ctx, a, leading.Store)); err != nil {
 		log.Error("daemon stopped", "err", err)
 		return exitError
 	}

@@ -53,6 +53,9 @@ func printCheck(w io.Writer, rep *scheduler.Report, cloud bool) {
 		for _, d := range r.Due {
 			fmt.Fprintf(w, "  ! %s\n", dueLine(d))
 		}
+		if s := scheduler.SnoozeLine(r.Trail, rep.Started, rep.Started.Location()); s != "" { // interact
+			fmt.Fprintf(w, "  %s\n", s)
+		}
 		for _, a := range byKey[h.Ticket.Key] {
 			printAction(w, a, rep.DryRun, cloud)
 		}

@@ -113,6 +113,7 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 		opt.Intel = a.Feeds
 	}
 	opt.Sends, opt.Intents, opt.History, opt.Threads, opt.Watermarks, opt.Runs, opt.Snoozes = a.Store, a.Store, a.Store, a.Store, a.Store, a.Store, a.Store
+	opt.Interact = interactOptions(cfg, a) // interact.go
 	opt.Now, opt.Logger = d.Now, d.Logger
 	opt.DryRun = opt.DryRun || d.DryRun
 	opt.Metrics = scheduler.NewMetrics(d.Registry)

@@ -299,6 +299,10 @@ func (w *World) Play(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "full sync + nag again: %d Jira writes, %d Slack messages\n", w.Jira.Writes()-before, len(w.Slack.All())-msgs)
 
+	if err := w.playAnswers(ctx, t); err != nil { // interact.go
+		return fmt.Errorf("answers from slack: %w", err)
+	}
+
 	t.section("summary")
 	fmt.Fprintln(out, t.summary())
 	return nil
