@@ -78,10 +78,31 @@ type phase struct {
 
 func (p phase) fake() time.Duration { return p.jiraFake + p.slackRT }
 
+// probeRoutes are the reads of what the bot may do in a project: its
+// permissions and the edit metadata of a sample open and a sample resolved
+// ticket. The connector makes them the first time it scans a project (in
+// a process) and again after its RightsTTL, so they are counted apart from
+// the per-ticket cost; maxProbes bounds them per project.
+var probeRoutes = []string{"GET /rest/api/2/mypermissions", "GET /rest/api/2/issue/{key}/editmeta"}
+
+const maxProbesPerProject = 3
+
+// jiraTotal is the phase's Jira requests without the capability probes.
 func (p phase) jiraTotal() int {
 	n := 0
-	for _, v := range p.jira {
-		n += v
+	for k, v := range p.jira {
+		if !slices.Contains(probeRoutes, k) {
+			n += v
+		}
+	}
+	return n
+}
+
+// probes is the phase's capability probes.
+func (p phase) probes() int {
+	n := 0
+	for _, r := range probeRoutes {
+		n += p.jira[r]
 	}
 	return n
 }
@@ -229,6 +250,9 @@ func runLoad(t *testing.T, n int, verbose bool) {
 	}
 	if got, want := full.jiraTotal(), w.searches(w.perProject)+flagged; got != want {
 		t.Errorf("full sync: %d Jira requests %v, want searches + flagged = %d", got, full.jira, want)
+	}
+	if got, most := full.probes(), maxProbesPerProject*len(w.perProject); got > most {
+		t.Errorf("full sync: %d capability probes %v, want at most %d per project (%d)", got, full.jira, maxProbesPerProject, most)
 	}
 	if got := full.slack["chat.postMessage"]; got != flagged {
 		t.Errorf("full sync: %d Slack posts, want one validation request per flagged ticket = %d", got, flagged)

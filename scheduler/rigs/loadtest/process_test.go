@@ -34,10 +34,12 @@ const (
 const procInterval = time.Millisecond
 
 // Requests the CLI makes at start-up, before its job: reading the bot user
-// and the field list from Jira; auth.test and resolving the fallback and
-// escalation channels in Slack. Every one-shot command pays them.
+// and the field list from Jira (and, on its first scan of each project,
+// what the bot may do there: probeRoutes); auth.test and resolving the
+// fallback and escalation channels in Slack. Every one-shot command pays
+// them.
 var (
-	jiraStartup  = []string{"GET /rest/api/2/myself", "GET /rest/api/2/field"}
+	jiraStartup  = append([]string{"GET /rest/api/2/myself", "GET /rest/api/2/field"}, probeRoutes...)
 	slackStartup = []string{"auth.test", "conversations.list"}
 )
 
