@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/handoff/intake"
 	"github.com/patchbot/patchbot/handoff/ports"
 	"github.com/patchbot/patchbot/handoff/richtext"
 	"github.com/patchbot/patchbot/handoff/texts"
@@ -107,9 +106,7 @@ func (e *Engine) buildHomeIndex(ctx context.Context) (map[string][]ports.Item, e
 			if !e.opt.Since.IsZero() && t.Input.Ticket.Created.Before(e.opt.Since) {
 				return ctx.Err()
 			}
-			h := intake.Read(t.Input)
-			h.Ticket.Project = p.Name
-			e.enrich(&h) // what the public feeds say, as the jobs read it
+			h := e.handoffOf(p, t)
 			ev := handoff.Evaluate(h, p.Policy, c.now, loc)
 			e.noteTrail(t, ev.Lane, c.now)
 			dues := handoff.AppendDueBriefs(nil, &ev, p.Policy, c.now, loc)

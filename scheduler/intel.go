@@ -1,6 +1,10 @@
 package scheduler
 
-import "github.com/patchbot/patchbot/handoff"
+import (
+	"github.com/patchbot/patchbot/handoff"
+	"github.com/patchbot/patchbot/handoff/intake"
+	"github.com/patchbot/patchbot/handoff/ports"
+)
 
 // Intel is what the public vulnerability feeds (CISA's KEV catalog,
 // FIRST's EPSS) say, as the engine consults it before evaluating a
@@ -14,6 +18,17 @@ type Intel interface {
 	// Lookup returns what the feeds hold on one normalised CVE id, from
 	// memory: it never waits on the network.
 	Lookup(id string) handoff.CVEIntel
+}
+
+// handoffOf turns a scanned ticket into the handoff every job evaluates: the
+// ticket's fields and description (intake), its project, and what the
+// feeds say about the CVEs it names. Sync, nag, the Home tab and the
+// answers from Slack all read a ticket this one way.
+func (e *Engine) handoffOf(p Project, t ports.Ticket) handoff.Handoff {
+	h := intake.Read(t.Input)
+	h.Ticket.Project = p.Name
+	e.enrich(&h)
+	return h
 }
 
 // enrich sets what the feeds say about the CVE ids h names, in its

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/handoff/intake"
 	"github.com/patchbot/patchbot/handoff/ports"
 	"github.com/patchbot/patchbot/handoff/richtext"
 	"github.com/patchbot/patchbot/handoff/texts"
@@ -196,9 +195,7 @@ func (e *Engine) read(ctx context.Context, key string) (*found, error) {
 	if f == nil {
 		return nil, fmt.Errorf("%s: %w", key, ports.ErrNotFound)
 	}
-	h := intake.Read(f.t.Input)
-	h.Ticket.Project = f.p.Name
-	e.enrich(&h) // what the public feeds say, as the jobs read it
+	h := e.handoffOf(f.p, f.t)
 	f.ev = handoff.Evaluate(h, f.p.Policy, c.now, e.opt.Location)
 	if h.Scope.Owner.Present() || !h.Scope.Owner.User.IsZero() {
 		if f.owner, err = c.owner(ctx, h.Scope.Owner); err != nil {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/handoff/intake"
 	"github.com/patchbot/patchbot/handoff/ports"
 	"github.com/patchbot/patchbot/handoff/richtext"
 	"github.com/patchbot/patchbot/handoff/texts"
@@ -31,9 +30,7 @@ func (c *cycle) collect(ctx context.Context, withBacklog, overdueOnly bool) []ha
 			if !withBacklog && !c.e.opt.Since.IsZero() && t.Input.Ticket.Created.Before(c.e.opt.Since) {
 				return ctx.Err()
 			}
-			h := intake.Read(t.Input)
-			h.Ticket.Project = p.Name
-			c.e.enrich(&h) // intel.go
+			h := c.e.handoffOf(p, t)
 			ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
 			c.observe(p, &ev, t.Trail.Snooze) // status_view.go
 			c.e.noteTrail(t, ev.Lane, c.now)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/handoff"
-	"github.com/patchbot/patchbot/handoff/intake"
 	"github.com/patchbot/patchbot/handoff/ports"
 	"github.com/patchbot/patchbot/handoff/richtext"
 	"github.com/patchbot/patchbot/handoff/texts"
@@ -197,9 +196,7 @@ func (c *cycle) syncProject(ctx context.Context, p Project, o SyncOptions, narro
 // is then a finding of its own, in the fingerprint). An owner-ready
 // handoff costs no Slack lookup.
 func (c *cycle) evaluate(ctx context.Context, p Project, t ports.Ticket) (handoff.Evaluation, ports.Recipient, error) {
-	h := intake.Read(t.Input)
-	h.Ticket.Project = p.Name
-	c.e.enrich(&h) // intel.go
+	h := c.e.handoffOf(p, t)
 	ev := handoff.Evaluate(h, p.Policy, c.now, c.e.opt.Location)
 	if ev.Fingerprint == "" || !h.Scope.Owner.Present() && h.Scope.Owner.User.IsZero() {
 		return ev, ports.Recipient{}, nil
