@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/patchbot/patchbot/connectors/jira/jiratest"
+	"github.com/patchbot/patchbot/connectors/store/storetest"
 	"github.com/patchbot/patchbot/handoff"
 )
 
@@ -26,6 +27,9 @@ import (
 const (
 	envJiraToken  = "PATCHBOT_LOAD_JIRA_TOKEN"
 	envSlackToken = "PATCHBOT_LOAD_SLACK_TOKEN"
+	// envDSN carries the PostgreSQL ledger's DSN to the child, with
+	// PATCHBOT_LOAD_DRIVER=postgres.
+	envDSN = "PATCHBOT_LOAD_DSN"
 )
 
 // procInterval is slack.per_channel_interval in the subprocess runs: small
@@ -141,8 +145,12 @@ func (w *world) writeConfig(t *testing.T, dir string) string {
 		fmt.Fprintf(&b, "      %s: %s\n", id, q(m[handoff.FieldID(id)]))
 	}
 	fmt.Fprintf(&b, "  - name: %s\n    jql: %s\n    use_description: true\n", ProjectTemplate, q("project = "+ProjectTemplate))
-	fmt.Fprintf(&b, "schedules:\n  timezone: UTC\nsafety:\n  max_writes_per_cycle: 100000\nstore:\n  path: %s\n",
-		q(filepath.Join(dir, "patchbot.db")))
+	fmt.Fprintf(&b, "schedules:\n  timezone: UTC\nsafety:\n  max_writes_per_cycle: 100000\n")
+	if w.dsn != "" {
+		fmt.Fprintf(&b, "store:\n  driver: postgres\n  dsn: ${%s}\n", envDSN)
+	} else {
+		fmt.Fprintf(&b, "store:\n  path: %s\n", q(filepath.Join(dir, "patchbot.db")))
+	}
 	path := filepath.Join(dir, "patchbot.yaml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
@@ -159,6 +167,9 @@ func (w *world) run(t *testing.T, bin, cfg, dir, name string, args ...string) pr
 	w.slack.ResetCalls()
 	slug := strings.NewReplacer(" ", "-", "(", "", ")", "", ",", "").Replace(name)
 	env := []string{envJiraToken + "=" + jiraToken, envSlackToken + "=" + slackBot}
+	if w.dsn != "" {
+		env = append(env, envDSN+"="+w.dsn)
+	}
 	if pd := os.Getenv("PATCHBOT_LOAD_PROFILE_DIR"); pd != "" {
 		// patchbot's own CPU profile of this phase (PATCHBOT_CPUPROFILE).
 		env = append(env, "PATCHBOT_CPUPROFILE="+filepath.Join(pd, slug+".cpu.prof"))
@@ -232,6 +243,11 @@ func runLoadProcess(t *testing.T, n int) {
 	// exactly as TestLoad seeds them.
 	seedStart := time.Now()
 	w := &world{perProject: map[string]int{}}
+	if os.Getenv("PATCHBOT_LOAD_DRIVER") == "postgres" {
+		// The ledger on PostgreSQL: a schema of its own on the test
+		// server (PATCHBOT_TEST_POSTGRES_DSN), dropped at the end.
+		w.dsn = storetest.PostgresDSN(t)
+	}
 	w.seed(t, n, today, nil, nil)
 	seedWall := time.Since(seedStart)
 	_, seedRSS := rusage(t)

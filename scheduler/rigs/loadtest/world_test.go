@@ -131,6 +131,8 @@ type world struct {
 	// index finds a ticket's place in site.Tickets by its key.
 	index    map[string]int
 	pageSize int
+	// dsn, when set, puts the subprocess runs' ledger on PostgreSQL.
+	dsn string
 }
 
 // postGap is the per-channel pacing the daemon keeps (the config default)
