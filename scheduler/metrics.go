@@ -22,6 +22,8 @@ type Metrics struct {
 	deferred    prometheus.Counter
 	handoffs    *handoffGauges // gauges.go
 	forged      prometheus.Counter
+
+	capability *prometheus.GaugeVec // capabilities.go
 }
 
 // NewMetrics registers the engine's metrics with reg.
@@ -55,6 +57,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	m.handoffs = newHandoffGauges() // gauges.go
 	reg.MustRegister(m.tickets, m.findings, m.sends, m.apiErrors, m.duration, m.lastSuccess, m.deferred, m.forged, m.handoffs)
+
+	m.capability = newCapabilityGauge() // capabilities.go
+	reg.MustRegister(m.capability)
 	return m
 }
 

@@ -114,6 +114,7 @@ func (e *Engine) Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 	}
 	c.rep.Finished = e.opt.Now()
 	e.opt.Metrics.cycle(job, c.rep)
+	e.opt.Metrics.capabilities(e.Capabilities())
 	e.statusAfter(ctx, c, o.Full && !narrowed) // status_view.go
 	if len(c.rep.Errors) > 0 {
 		err := fmt.Errorf("%s: %w: %w", job, ErrPartial, errors.Join(c.rep.Errors...))
@@ -359,20 +360,23 @@ func (c *cycle) flush(ctx context.Context, fail func(err error, keys ...string))
 			fail(fmt.Errorf("%s: %w", b.key(), ctx.Err()), b.key())
 			continue
 		}
+		// A Jira failure does not hold back the Slack message, which
+		// then says why the ticket has no comment (capabilities.go).
+		var note *richtext.Block
 		if b.plan.Changed {
 			var resumed time.Time
 			if open, ok := c.open[b.ref]; ok {
 				resumed = open.Intended
 			}
-			if err := c.publish(ctx, b, resumed); err != nil {
-				fail(err, b.key())
-				continue
-			}
+			note = c.jiraFailed(b, c.publish(ctx, b, resumed), fail)
 		}
 		if b.channel == "" {
 			continue
 		}
 		m := ports.Message{To: recipientFor(b.channel), Doc: b.request, Buttons: c.e.validationButtons(b.key())}
+		if note != nil {
+			m.Doc = withNote(m.Doc, *note)
+		}
 		if th, ok := threads[b.key()]; ok && sameChannel(b.channel, th.Channel) {
 			m.ThreadTS = th.TS
 		}
@@ -463,7 +467,7 @@ func (c *cycle) publish(ctx context.Context, b *pending, resumed time.Time) erro
 		return nil
 	}
 	act.Outcome = applied.Outcome
-	act.Done = applied.Outcome != ports.OutcomeCommentGone
+	act.Done = applied.Outcome != ports.OutcomeCommentGone && applied.Outcome != ports.OutcomeTrailOnly
 	c.rep.add(*act)
 	if act.Done {
 		c.e.opt.Metrics.sent("comment")

@@ -129,6 +129,10 @@ type Connector struct {
 	emails   map[string]cached // lower-case email -> lookup result
 	dms      map[string]string // user id -> DM channel id
 	channels map[string]string // channel name -> id
+
+	// unreachable are the owners last found not reachable in Slack, so
+	// that is logged when it starts and when it ends (owners.go).
+	unreachable map[string]bool
 }
 
 type cached struct {

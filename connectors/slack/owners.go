@@ -58,14 +58,44 @@ func (c *Connector) Owner(ctx context.Context, p handoff.Person) (ports.Recipien
 	if err != nil {
 		return ports.Recipient{}, err
 	}
+	c.reach(p, name, found)
 	if !found {
-		// Debug: the engine logs it when it starts and when it ends,
-		// not on every lookup.
-		c.log.Debug("slack: owner not reachable in Slack; using the fallback channel",
-			"owner", name, "account", p.User.AccountID)
 		return ports.Recipient{Channel: c.fallback, Reachable: false, Name: name}, nil
 	}
 	return ports.Recipient{UserID: id, Reachable: true, Name: name}, nil
+}
+
+// reach notes whether an owner was found in Slack and logs it when that
+// changes: once when the owner stops being reachable (their messages go
+// to the fallback channel from then on) and once when they are reachable
+// again, not on every lookup.
+func (c *Connector) reach(p handoff.Person, name string, found bool) {
+	key := ""
+	for _, k := range []string{p.User.AccountID, p.User.Key, p.User.Name, p.User.Email, p.Text} {
+		if k = strings.ToLower(strings.TrimSpace(k)); k != "" {
+			key = k
+			break
+		}
+	}
+	c.mu.Lock()
+	was := c.unreachable[key]
+	switch {
+	case !found && !was:
+		if c.unreachable == nil {
+			c.unreachable = map[string]bool{}
+		}
+		c.unreachable[key] = true
+	case found && was:
+		delete(c.unreachable, key)
+	}
+	c.mu.Unlock()
+	switch {
+	case !found && !was:
+		c.log.Warn("slack: owner not reachable in Slack; their messages go to the fallback channel until they are",
+			"owner", name, "account", p.User.AccountID)
+	case found && was:
+		c.log.Info("slack: owner reachable in Slack again; messages go to them directly", "owner", name, "account", p.User.AccountID)
+	}
 }
 
 // personName is how to name an owner in plain text.
