@@ -22,13 +22,15 @@ type Config struct {
 	Store        Store     `yaml:"store"`
 	HTTP         HTTP      `yaml:"http"`
 	Log          Log       `yaml:"log"`
+	// Feeds are the public vulnerability feeds, KEV and EPSS (feeds.go).
+	Feeds Feeds `yaml:"feeds"`
 	// Status is the status page (status.go).
 	Status Status `yaml:"status"`
+	// Webhook is the optional Jira webhook endpoint (webhook.go).
+	Webhook Webhook `yaml:"webhook"`
 	// Interact is who may answer from Slack, and the snooze bounds
 	// (interact.go).
 	Interact Interact `yaml:"interact"`
-	// Feeds are the public vulnerability feeds, KEV and EPSS (feeds.go).
-	Feeds Feeds `yaml:"feeds"`
 
 	// file and pos place errors; both are empty for a hand-built Config.
 	file string
@@ -286,8 +288,11 @@ func Default() *Config {
 		Store:  Store{Driver: "sqlite", Path: "patchbot.db"},
 		HTTP:   HTTP{Listen: ":8080"},
 		Log:    Log{Level: "info", Format: "text"},
+		Feeds:  defaultFeeds(), // feeds.go
 		// The status page is off, and loopback-only when on (status.go).
 		Status: Status{Listen: DefaultStatusListen},
-		Feeds:  defaultFeeds(), // feeds.go
+
+		// The webhook endpoint is off until webhook.listen is set.
+		Webhook: Webhook{Window: 2 * time.Second, MaxBody: 1 << 20},
 	}
 }

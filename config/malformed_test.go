@@ -48,7 +48,7 @@ func TestMalformedConfigs(t *testing.T) {
 				{11, "projects[0].use_descripton", `(did you mean "use_description"?)`},
 			}},
 		{"unknown key without a close match", func(*testing.T) string { return base + "frobnicate: 1\n" },
-			[]want{{12, "frobnicate", `unknown key "frobnicate"; known keys: feeds, http, interact, jira, log, nag, policy, projects, safety, schedules, slack, status, store, wording`}}},
+			[]want{{12, "frobnicate", `unknown key "frobnicate"; known keys: feeds, http, interact, jira, log, nag, policy, projects, safety, schedules, slack, status, store, webhook, wording`}}},
 		{"duplicate key", func(t *testing.T) string {
 			return edit(t, "  email: bot@acme.example\n", "  email: bot@acme.example\n  email: ops@acme.example\n")
 		},

@@ -43,9 +43,10 @@ func (c *Config) validate(failed map[string]bool) Errors {
 	v.nag()
 	v.safety()
 	v.service()
-	v.status() // status.go
-	v.interact()
 	v.feeds()
+	v.status() // status.go
+	v.webhook()
+	v.interact()
 	c.warnings = v.warnings
 	return v.errs
 }

@@ -73,6 +73,7 @@ func (e *Engine) Run(ctx context.Context, s Schedules) error {
 	if _, err := e.Recover(ctx); err != nil {
 		e.log.Error("recovering open intents failed; sends stay guarded by the ledger", "err", err)
 	}
+	defer e.serveRechecks(ctx)()
 	logger := cronLogger{e.log}
 	c := cron.New(cron.WithLocation(e.opt.Location), cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	for _, j := range jobs {

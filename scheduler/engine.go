@@ -107,13 +107,16 @@ type Options struct {
 	// on the same ledger at once (the store's file lock); nil locks
 	// nothing.
 	Locker Locker
-	// Interact configures the answers people give from Slack
-	// (interact.go); without it the engine answers none.
-	Interact InteractOptions
 	// Intel, when set, says what the public feeds (KEV, EPSS) know of the
 	// CVEs each ticket names, before it is evaluated (intel.go); nil: the
 	// feeds are off.
 	Intel Intel
+	// Interact configures the answers people give from Slack
+	// (interact.go); without it the engine answers none.
+	Interact InteractOptions
+	// Inbox, when set, holds the targeted syncs a standby receives, for
+	// the leader (recheck.go); nil: a standby refuses them.
+	Inbox Inbox
 }
 
 // Locker is a lock per kind of job, shared by the processes that use one
@@ -130,6 +133,10 @@ var ErrBusy = errors.New("another patchbot process is running this job on the sa
 // lock takes the lock of a kind of job ("sync", "nag", "digest") unless a
 // dry run, which writes nothing.
 func (e *Engine) lock(kind string, dry bool) (func(), error) {
+	if kind == "sync" {
+		// A sync never runs beside a targeted one (recheck.go).
+		return e.lockSync(dry)
+	}
 	if dry || e.opt.Locker == nil {
 		return func() {}, nil
 	}
@@ -159,6 +166,9 @@ type Engine struct {
 	// board is the status view's rows (status_view.go); nil until
 	// EnableStatus.
 	board *board
+
+	// rechecks keeps targeted syncs apart from the syncs (recheck.go).
+	rechecks rechecks
 }
 
 // Status is what /readyz and the CLI report about the engine.

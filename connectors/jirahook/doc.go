@@ -61,6 +61,10 @@
 // Recheck failed, tickets were still queued at shutdown) costs only
 // latency: the scheduled sync sees every ticket anyway.
 //
+// In the daemon (cmd/patchbot, keys webhook.* in the config) the
+// Rechecker is the engine's SyncTicket: the targeted sync on the leader,
+// a note in the ledger's inbox for the leader on a standby.
+//
 // # Registering the webhook in Jira Cloud
 //
 // As a Jira administrator: Settings (cog) → System → WebHooks → Create a

@@ -394,6 +394,10 @@ func (h *Handler) Run(ctx context.Context) error {
 	}
 }
 
+// Idle reports whether no ticket is waiting for a Recheck or being
+// rechecked: every event accepted so far has been handed on.
+func (h *Handler) Idle() bool { return h.q.idle() }
+
 func (h *Handler) recheck(ctx context.Context, e *entry) {
 	defer h.q.done(e.key)
 	if err := h.rc.Recheck(ctx, e.key, e.cause); err != nil {

@@ -104,6 +104,13 @@ func (q *queue) flush() {
 	q.signal()
 }
 
+// idle reports whether no ticket is waiting or in flight.
+func (q *queue) idle() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.order.Len() == 0 && len(q.inflight) == 0
+}
+
 // len reports how many tickets are waiting (not counting those in flight).
 func (q *queue) len() int {
 	q.mu.Lock()

@@ -94,13 +94,13 @@ func TestEventDuringRecheck(t *testing.T) {
 		advance(time.Second) // the Recheck has started and is held
 		post(h, event(EventIssueUpdated, "SEC-1", map[string]any{"timestamp": 2}), nil)
 		advance(5 * time.Second) // due, but SEC-1 is still in flight
-		if n := h.q.len(); n != 1 {
-			t.Fatalf("queued = %d, want the second change waiting", n)
+		if n := h.q.len(); n != 1 || h.Idle() {
+			t.Fatalf("queued = %d, idle %v; want the second change waiting", n, h.Idle())
 		}
 		close(rc.block)
 		synctest.Wait()
-		if got := len(rc.got()); got != 2 {
-			t.Fatalf("Rechecks = %d, want 2", got)
+		if got := len(rc.got()); got != 2 || !h.Idle() {
+			t.Fatalf("Rechecks = %d, idle %v; want 2 and idle", got, h.Idle())
 		}
 	})
 }

@@ -112,6 +112,7 @@ func Build(ctx context.Context, cfg *config.Config, d Deps) (a *App, err error) 
 	if a.Feeds = buildFeeds(ctx, cfg, d); a.Feeds != nil { // feeds.go
 		opt.Intel = a.Feeds
 	}
+	opt.Inbox = inboxFor(cfg.Webhook.Enabled(), a.Store) // webhook.go
 	opt.Sends, opt.Intents, opt.History, opt.Threads, opt.Watermarks, opt.Runs, opt.Snoozes = a.Store, a.Store, a.Store, a.Store, a.Store, a.Store, a.Store
 	opt.Interact = interactOptions(cfg, a) // interact.go
 	opt.Now, opt.Logger = d.Now, d.Logger
