@@ -80,6 +80,13 @@ func serveDaemon(ctx context.Context, a *app.App, ln net.Listener) int {
 	if a.Slack != nil {
 		srv.probes["slack"] = newCachedProbe(a.Slack.Ping, time.Now).check
 	}
+	hook, err := startWebhook(ctx, a, nil) // webhook.go: off unless webhook.listen is set
+	if err != nil {
+		log.Error("jira webhook endpoint", "err", err)
+		return exitError
+	}
+	defer hook.close()
+	srv.degraded = a.Engine.Degraded // capabilities.go
 	if a.Feeds != nil {
 		// feeds.go: the feeds refresh on their own schedule, on every
 		// replica, and /readyz shows how they stand.
@@ -96,6 +103,7 @@ func serveDaemon(ctx context.Context, a *app.App, ln net.Listener) int {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.serve(ctx, ln, log) }()
 	log.Info("patchbot started", "version", version, "dry_run", a.Engine.DryRun(), "projects", len(a.Config.Projects))
+	logCapabilities(ctx, a, log) // capabilities.go
 	if err := a.Engine.Lead(ctx, a.Schedules, a.Elector(), scheduler.NewLeaderMetrics(a.Registry), interactWhileLeading(ctx, a, leading.Store)); err != nil {
 		log.Error("daemon stopped", "err", err)
 		return exitError
@@ -257,7 +265,12 @@ func cmdConfig(ctx context.Context, args []string, out, errOut io.Writer) int {
 			printOnlineErrors(errOut, cfg, err)
 			return exitError
 		}
+		unreadable := printCapabilities(out, a.Jira.Probe(ctx)) // capabilities.go
 		_ = a.Close()
+		if unreadable > 0 {
+			fmt.Fprintf(errOut, "%s: the bot cannot read %d of the projects (see above)\n", *path, unreadable)
+			return exitError
+		}
 	}
 	fmt.Fprintf(out, "%s: ok (%d projects)\n", *path, len(cfg.Projects))
 	return exitOK
