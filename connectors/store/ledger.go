@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -59,24 +58,6 @@ type options struct {
 	busyTimeout time.Duration
 	readers     int
 	now         func() time.Time
-}
-
-// WithBusyTimeout sets how long an SQLite statement waits for another
-// process's lock before failing with SQLITE_BUSY (default 5s). Within one
-// process writes never wait on each other at the SQLite level; this covers
-// a second process, such as the CLI, writing to the same file.
-func WithBusyTimeout(d time.Duration) Option {
-	return func(o *options) { o.busyTimeout = d }
-}
-
-// WithReaders sets the number of read connections (default 4; for
-// PostgreSQL, the pool holds twice as many).
-func WithReaders(n int) Option {
-	return func(o *options) {
-		if n > 0 {
-			o.readers = n
-		}
-	}
 }
 
 // WithClock replaces the clock used when a caller leaves a time zero
@@ -229,6 +210,3 @@ func fromNanos(n sql.NullInt64) time.Time {
 	}
 	return time.Unix(0, n.Int64).UTC()
 }
-
-// quoteIdent quotes an SQL identifier.
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -30,16 +30,6 @@ func CommentOn(op handoff.CommentOp, checklist richtext.Doc, ev handoff.Evaluati
 	return richtext.Doc{}
 }
 
-// ReopenedChecklist is the reopened note with the checklist under it.
-func ReopenedChecklist(ev handoff.Evaluation, o Options) richtext.Doc {
-	return CommentOn(handoff.CommentReopen, ValidationRequest(ev, o), ev, o)
-}
-
-// CompleteChecklist is the complete note with the checklist under it.
-func CompleteChecklist(ev handoff.Evaluation, o Options) richtext.Doc {
-	return CommentOn(handoff.CommentComplete, ValidationRequest(ev, o), ev, o)
-}
-
 // above puts the checklist under the note, headed by the checklist's
 // title, keeping the note's title and summary.
 func above(note, checklist richtext.Doc) richtext.Doc {
