@@ -73,7 +73,7 @@ func shortInner(value string) string {
 // secretValues lists the config's secret values, for redact.
 func (c *Config) secretValues() []string {
 	var out []string
-	for _, s := range []Secret{c.Jira.Token, c.Slack.Token, c.Slack.AppToken} {
+	for _, s := range []Secret{c.Jira.Token, c.Slack.Token, c.Slack.AppToken, c.Store.DSN, c.Webhook.Secret, c.Webhook.Token} {
 		if s.IsSet() {
 			out = append(out, s.Value())
 		}

@@ -132,3 +132,18 @@ func TestPlainHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretValuesListsEverySecret: every Secret field of the config is
+// scrubbed from errors, not only the Jira and Slack tokens.
+func TestSecretValuesListsEverySecret(t *testing.T) {
+	t.Parallel()
+	var c Config
+	c.Jira.Token, c.Slack.Token, c.Slack.AppToken = NewSecret("j-tok"), NewSecret("s-tok"), NewSecret("a-tok")
+	c.Store.DSN, c.Webhook.Secret, c.Webhook.Token = NewSecret("dsn-val"), NewSecret("hook-sec"), NewSecret("hook-tok")
+	got := strings.Join(c.secretValues(), " ")
+	for _, want := range []string{"j-tok", "s-tok", "a-tok", "dsn-val", "hook-sec", "hook-tok"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("secretValues() = %q, missing %q", got, want)
+		}
+	}
+}
