@@ -146,7 +146,7 @@ func (c *Client) Deployment() Deployment { return c.deployment }
 // Ping checks that Jira answers and still accepts the credentials
 // (GET /rest/api/2/myself), for readiness probes.
 func (c *Client) Ping(ctx context.Context) error {
-	return c.call(ctx, "ping", "", http.MethodGet, "rest/api/2/myself", nil, nil)
+	return c.call(probe(ctx), "ping", "", http.MethodGet, "rest/api/2/myself", nil, nil)
 }
 
 // Me is the user the bot authenticates as.

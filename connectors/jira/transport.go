@@ -81,13 +81,24 @@ func idempotent(method string) bool {
 	return false
 }
 
+// probeKey marks a readiness probe's context: it does not wait on the
+// shared rate limit, which is the jobs' budget (the probe is cached by
+// its caller, so it costs at most one request a cache period).
+type probeKey struct{}
+
+// probe marks ctx as a readiness probe's.
+func probe(ctx context.Context) context.Context { return context.WithValue(ctx, probeKey{}, true) }
+
 // RoundTrip sends req, waiting and retrying as described on polite.
 func (p *polite) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	probing := ctx.Value(probeKey{}) != nil
 	for attempt := 0; ; attempt++ {
 		p.restoreRate()
-		if err := p.limiter.Wait(ctx); err != nil {
-			return nil, err
+		if !probing {
+			if err := p.limiter.Wait(ctx); err != nil {
+				return nil, err
+			}
 		}
 		r := req
 		if attempt > 0 && req.Body != nil && req.GetBody != nil {
