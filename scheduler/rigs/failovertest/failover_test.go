@@ -148,6 +148,10 @@ func newRig(t *testing.T, dsn string) *rig {
 		"store":     map[string]any{"driver": "postgres", "dsn": "${PB_DSN}", "lease_ttl": leaseTTL.String()},
 		"http":      map[string]any{"listen": "127.0.0.1:0"},
 		"log":       map[string]any{"level": "debug", "format": "json"},
+		// The demo's mirrored KEV and EPSS files, as the in-process plan
+		// reads them: some of its findings come from the feeds.
+		"feeds": map[string]any{"dir": filepath.Join(dir, "feeds"),
+			"kev": map[string]any{"source": c.Feeds.KEV.Source}, "epss": map[string]any{"source": c.Feeds.EPSS.Source}},
 	}
 	b, err := yaml.Marshal(doc)
 	if err != nil {
