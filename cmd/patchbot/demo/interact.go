@@ -31,13 +31,17 @@ func (w *World) EnableAnswers(ctx context.Context) (stop func(), err error) {
 	if err := w.Restart(ctx); err != nil {
 		return nil, err
 	}
+	// Counted before the adapter starts: read after, a connection made in
+	// between would already be in the count, and the wait would be for
+	// one more that never comes.
+	want := w.Slack.Connections() + 1
 	stop, err = w.App.ServeInteract(ctx, app.InteractDeps{ResponseURLPrefix: w.Slack.ResponseURLPrefix(), Now: w.Clock.Now})
 	if err != nil {
 		return nil, err
 	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := w.Slack.WaitConnected(wctx, w.Slack.Connections()+1); err != nil {
+	if err := w.Slack.WaitConnected(wctx, want); err != nil {
 		stop()
 		return nil, fmt.Errorf("socket mode did not connect: %w", err)
 	}
