@@ -113,7 +113,7 @@ func newCLIWorld(t *testing.T, fl jiratest.Flavor) *cliWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &World{Clock: &Clock{t: time.Now().In(loc)}, Keys: map[string]string{}, channels: map[string]string{}}
+	w := &World{Clock: &Clock{t: time.Now().In(loc)}, Keys: map[string]string{}, channels: map[string]string{}, dir: t.TempDir()}
 	w.Jira = jiratest.New(jiratest.Options{Flavor: fl, Email: jiraEmail, Token: jiraToken, PAT: jiraToken, TimeZone: zone})
 	w.Slack = slacktest.New()
 	w.Slack.SetToken(slackBot)
