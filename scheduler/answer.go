@@ -18,15 +18,11 @@ import (
 // is said once.
 func (a *Answers) Disown(ctx context.Context, r ports.DisownRequest) (ports.Result, error) {
 	e := a.e
-	unlock := e.lockKey(r.Key)
-	defer unlock()
-	f, err := e.read(ctx, r.Key)
+	f, unlock, err := e.answering(ctx, r.Key, r.By)
 	if err != nil {
 		return ports.Result{}, err
 	}
-	if err := e.allowed(ctx, f, r.By); err != nil {
-		return ports.Result{}, err
-	}
+	defer unlock()
 	t := f.t.Input.Ticket
 	mapping := ownerMapping(f.ev.Handoff.Scope.Owner, r.Suggested)
 	told := firstNonEmpty(f.p.EscalateTo, e.opt.Interact.Channel)

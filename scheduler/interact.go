@@ -206,6 +206,21 @@ func (e *Engine) read(ctx context.Context, key string) (*found, error) {
 	return f, nil
 }
 
+// answering takes a ticket for one answer from Slack: it holds the
+// ticket's lock, reads the ticket, and checks that the person may answer
+// for it. The caller calls unlock when done; on an error nothing is held.
+func (e *Engine) answering(ctx context.Context, key string, by ports.Actor) (f *found, unlock func(), err error) {
+	unlock = e.lockKey(key)
+	if f, err = e.read(ctx, key); err == nil {
+		err = e.allowed(ctx, f, by)
+	}
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return f, unlock, nil
+}
+
 // allowed says whether by may answer for the ticket: its owner, the
 // owner's configured manager, or a configured user or member of a
 // configured user group. Anyone else gets ErrNotAllowed.
@@ -306,15 +321,11 @@ func (e *Engine) note(ctx context.Context, f *found, next handoff.Trail, doc ric
 // request (no item) the message is replaced by the new state.
 func (a *Answers) Recheck(ctx context.Context, r ports.RecheckRequest) (ports.Result, error) {
 	e := a.e
-	unlock := e.lockKey(r.Key)
-	defer unlock()
-	f, err := e.read(ctx, r.Key)
+	f, unlock, err := e.answering(ctx, r.Key, r.By)
 	if err != nil {
 		return ports.Result{}, err
 	}
-	if err := e.allowed(ctx, f, r.By); err != nil {
-		return ports.Result{}, err
-	}
+	defer unlock()
 	ev, due, err := e.syncOne(ctx, f)
 	if err != nil {
 		return ports.Result{}, err

@@ -80,15 +80,11 @@ func snoozeBound(ev handoff.Evaluation, day time.Time, reason string, maxDays in
 // changes nothing.
 func (a *Answers) Snooze(ctx context.Context, r ports.SnoozeRequest) (ports.Result, error) {
 	e := a.e
-	unlock := e.lockKey(r.Key)
-	defer unlock()
-	f, err := e.read(ctx, r.Key)
+	f, unlock, err := e.answering(ctx, r.Key, r.By)
 	if err != nil {
 		return ports.Result{}, err
 	}
-	if err := e.allowed(ctx, f, r.By); err != nil {
-		return ports.Result{}, err
-	}
+	defer unlock()
 	loc := e.opt.Location
 	now := e.opt.Now()
 	day := time.Date(r.Until.Year(), r.Until.Month(), r.Until.Day(), 0, 0, 0, 0, time.UTC)
