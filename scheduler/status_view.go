@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/patchbot/patchbot/connectors/statuspage"
 	"github.com/patchbot/patchbot/handoff"
 	"github.com/patchbot/patchbot/handoff/ports"
 )
@@ -40,12 +39,12 @@ type SnoozeList interface {
 
 // FeedHealth reports the outside feeds' state for the page.
 type FeedHealth interface {
-	FeedHealth() []statuspage.Feed
+	FeedHealth() []ports.StatusFeed
 }
 
 // Capabilities reports what the bot runs without, and why.
 type Capabilities interface {
-	Degraded() []statuspage.Degraded
+	Degraded() []ports.StatusDegraded
 }
 
 // StatusOptions turn on the status view. Every field is optional.
@@ -83,7 +82,7 @@ func (e *Engine) EnableStatus(o StatusOptions) {
 type board struct {
 	opt    StatusOptions
 	mu     sync.Mutex
-	rows   []statuspage.Ticket // Overdue left empty: made from meta at read
+	rows   []ports.StatusTicket // Overdue left empty: made from meta at read
 	meta   []rowMeta
 	index  map[string]int
 	labels map[string]string // interned labels and owner names
@@ -150,7 +149,7 @@ func (c *cycle) observe(p Project, ev *handoff.Evaluation, snooze *handoff.Snooz
 	if known && b.meta[i].seen.After(c.now) {
 		return // a later cycle already read it
 	}
-	row := statuspage.Ticket{
+	row := ports.StatusTicket{
 		Key: key, Project: p.Name, Summary: h.Ticket.Summary, URL: h.Ticket.URL,
 		Lane: string(ev.Lane), Verdict: string(ev.Verdict), Owner: b.intern(ownerName(h.Scope.Owner)), KEV: kev,
 	}
@@ -177,7 +176,7 @@ func (b *board) remove(i int) {
 		b.rows[i], b.meta[i] = b.rows[last], b.meta[last]
 		b.index[b.rows[i].Key] = i
 	}
-	b.rows[last], b.meta[last] = statuspage.Ticket{}, rowMeta{}
+	b.rows[last], b.meta[last] = ports.StatusTicket{}, rowMeta{}
 	b.rows, b.meta = b.rows[:last], b.meta[:last]
 }
 
@@ -253,7 +252,7 @@ func isKEV(h *handoff.Handoff) bool {
 
 // tickets copies the rows as the page shows them at now: each due item's
 // age counted from its day.
-func (e *Engine) tickets(now time.Time) (rows []statuspage.Ticket, trail map[int]*handoff.Snooze, full time.Time, overflow bool) {
+func (e *Engine) tickets(now time.Time) (rows []ports.StatusTicket, trail map[int]*handoff.Snooze, full time.Time, overflow bool) {
 	b := e.board
 	b.mu.Lock()
 	rows = slices.Clone(b.rows)
@@ -273,9 +272,9 @@ func (e *Engine) tickets(now time.Time) (rows []statuspage.Ticket, trail map[int
 		if len(ds) == 0 {
 			continue
 		}
-		out := make([]statuspage.Overdue, len(ds))
+		out := make([]ports.StatusOverdue, len(ds))
 		for j, d := range ds {
-			out[j] = statuspage.Overdue{Kind: d.kind, Field: d.field, Days: int(today.Sub(civilDay(d.on, e.opt.Location)).Hours() / 24)}
+			out[j] = ports.StatusOverdue{Kind: d.kind, Field: d.field, Days: int(today.Sub(civilDay(d.on, e.opt.Location)).Hours() / 24)}
 		}
 		rows[i].Overdue = out
 	}
@@ -295,14 +294,14 @@ var ErrNoStatus = errors.New("scheduler: the status view is not enabled")
 // StatusView is the status page's Source: the tickets as last evaluated,
 // the snoozes in force, the daily snapshots of the last twelve weeks and
 // the bot's health, at the engine's clock.
-func (e *Engine) StatusView(ctx context.Context) (statuspage.View, error) {
+func (e *Engine) StatusView(ctx context.Context) (ports.StatusView, error) {
 	if e.board == nil {
-		return statuspage.View{}, ErrNoStatus
+		return ports.StatusView{}, ErrNoStatus
 	}
 	o := e.board.opt
 	now := e.opt.Now()
 	rows, trail, full, overflow := e.tickets(now)
-	v := statuspage.View{Now: now, Tickets: rows}
+	v := ports.StatusView{Now: now, Tickets: rows}
 	ledger, err := e.ledgerSnoozes(ctx, now)
 	if err != nil {
 		return v, fmt.Errorf("status view: %w", err)
@@ -313,18 +312,18 @@ func (e *Engine) StatusView(ctx context.Context) (statuspage.View, error) {
 		}
 	}
 	if o.Days != nil {
-		from := civilDay(now, e.opt.Location).AddDate(0, 0, -(statuspage.ChartDays - 1)).Format(time.DateOnly)
+		from := civilDay(now, e.opt.Location).AddDate(0, 0, -(ports.StatusDays - 1)).Format(time.DateOnly)
 		days, err := o.Days.Days(ctx, from)
 		if err != nil {
 			return v, fmt.Errorf("status view: %w", err)
 		}
-		v.Days = make([]statuspage.Snapshot, 0, len(days))
+		v.Days = make([]ports.StatusSnapshot, 0, len(days))
 		for _, d := range days {
 			at, err := time.ParseInLocation(time.DateOnly, d.Day, e.opt.Location)
 			if err != nil {
 				continue
 			}
-			v.Days = append(v.Days, statuspage.Snapshot{Day: at, Project: d.Project, Open: d.Open, Incomplete: d.Incomplete, Overdue: d.Overdue})
+			v.Days = append(v.Days, ports.StatusSnapshot{Day: at, Project: d.Project, Open: d.Open, Incomplete: d.Incomplete, Overdue: d.Overdue})
 		}
 	}
 	v.Health = e.health()
@@ -360,28 +359,28 @@ func (e *Engine) ledgerSnoozes(ctx context.Context, now time.Time) (map[string][
 // and the gauge counts them: its trail's (from Slack: who, until when,
 // why), then the ledger's (patchbot snooze) unless the trail's says the
 // same.
-func snoozesOf(trail *handoff.Snooze, ledger []ports.Snoozed, now time.Time) []statuspage.Snooze {
-	var out []statuspage.Snooze
+func snoozesOf(trail *handoff.Snooze, ledger []ports.Snoozed, now time.Time) []ports.StatusSnooze {
+	var out []ports.StatusSnooze
 	if trail != nil && now.Before(trail.Until) {
 		by := trail.Name
 		if by == "" {
 			by = trail.By
 		}
-		out = append(out, statuspage.Snooze{By: by, Until: trail.Until, Reason: trail.Reason})
+		out = append(out, ports.StatusSnooze{By: by, Until: trail.Until, Reason: trail.Reason})
 	}
 	for _, s := range ledger {
 		if trail != nil && s.Until.Equal(trail.Until) && s.By == trail.By {
 			continue
 		}
-		out = append(out, statuspage.Snooze{By: s.By, Until: s.Until})
+		out = append(out, ports.StatusSnooze{By: s.By, Until: s.Until})
 	}
 	return out
 }
 
 // health is the bot's own state for the page.
-func (e *Engine) health() statuspage.Health {
+func (e *Engine) health() ports.StatusHealth {
 	st := e.Status()
-	h := statuspage.Health{Jobs: []statuspage.Job{
+	h := ports.StatusHealth{Jobs: []ports.StatusJob{
 		{Name: "sync", LastSuccess: st.LastSync, LastError: st.LastSyncError},
 		{Name: "nag", LastSuccess: st.LastNag},
 		{Name: "digest", LastSuccess: st.LastDigest},

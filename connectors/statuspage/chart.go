@@ -5,11 +5,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/patchbot/patchbot/handoff/ports"
 )
 
 // ChartDays is how many days the trend chart shows: twelve weeks, so each
 // series has one point per day that has a snapshot, 84 at most.
-const ChartDays = 84
+const ChartDays = ports.StatusDays
 
 // The chart's geometry, in SVG user units. The SVG scales to the width of
 // its container; the numbers only fix the proportions.
