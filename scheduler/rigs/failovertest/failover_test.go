@@ -3,7 +3,6 @@ package failovertest
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -22,6 +21,7 @@ import (
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
 	"github.com/patchbot/patchbot/connectors/store/storetest"
 	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/scheduler/rigs/rigtest"
 )
 
 // failoverBound is the stated bound: a standby leads within it of the
@@ -34,52 +34,9 @@ const (
 
 var binary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "patchbot-failovertest-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "patchbot")
-	out, err := exec.Command("go", "build", "-o", binary, "github.com/patchbot/patchbot/cmd/patchbot").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "go build ./cmd/patchbot: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { rigtest.Main(m, &binary) }
 
-func trials(t *testing.T) int {
-	if s := os.Getenv("PATCHBOT_FAILOVER_TRIALS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			t.Fatalf("PATCHBOT_FAILOVER_TRIALS=%q is not a positive number", s)
-		}
-		return n
-	}
-	return 1
-}
-
-// middayZone is a fixed-offset zone where it is now about noon, so a run
-// of trials never spans the team's midnight.
-func middayZone(now time.Time) string {
-	off := 12 - now.UTC().Hour()
-	switch {
-	case off > 14:
-		off -= 24
-	case off < -12:
-		off += 24
-	}
-	switch {
-	case off > 0:
-		return fmt.Sprintf("Etc/GMT-%d", off)
-	case off < 0:
-		return fmt.Sprintf("Etc/GMT+%d", -off)
-	}
-	return "Etc/UTC"
-}
+func trials(t *testing.T) int { return rigtest.Trials(t, "PATCHBOT_FAILOVER_TRIALS", 1) }
 
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -111,7 +68,7 @@ func newRig(t *testing.T, dsn string) *rig {
 	t.Helper()
 	now := time.Now()
 	dir := t.TempDir()
-	w, err := demo.NewWorld(context.Background(), demo.Options{Now: now, Zone: middayZone(now), Dir: dir})
+	w, err := demo.NewWorld(context.Background(), demo.Options{Now: now, Zone: rigtest.MiddayZone(now), Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package faulttest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -20,60 +19,17 @@ import (
 	"github.com/patchbot/patchbot/connectors/slack/slacktest"
 	"github.com/patchbot/patchbot/handoff/render/plain"
 	"github.com/patchbot/patchbot/scheduler"
+	"github.com/patchbot/patchbot/scheduler/rigs/rigtest"
 )
 
 // binary is the patchbot command built once for the crash trials.
 var binary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "patchbot-faulttest-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "patchbot")
-	out, err := exec.Command("go", "build", "-o", binary, "github.com/patchbot/patchbot/cmd/patchbot").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "go build ./cmd/patchbot: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { rigtest.Main(m, &binary) }
 
 // trials is how many crash trials each test runs: 20 by default,
 // PATCHBOT_CRASH_TRIALS for more.
-func trials(t *testing.T) int {
-	if s := os.Getenv("PATCHBOT_CRASH_TRIALS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			t.Fatalf("PATCHBOT_CRASH_TRIALS=%q is not a positive number", s)
-		}
-		return n
-	}
-	return 20
-}
-
-// middayZone is a fixed-offset zone where it is now about noon, so that a
-// run of trials never spans a local midnight: reminders are keyed by the
-// team's day, and the subprocess runs on the wall clock.
-func middayZone(now time.Time) string {
-	off := 12 - now.UTC().Hour()
-	switch {
-	case off > 14:
-		off -= 24
-	case off < -12:
-		off += 24
-	}
-	switch {
-	case off > 0:
-		return fmt.Sprintf("Etc/GMT-%d", off) // POSIX signs: GMT-3 is UTC+3
-	case off < 0:
-		return fmt.Sprintf("Etc/GMT+%d", -off)
-	}
-	return "Etc/UTC"
-}
+func trials(t *testing.T) int { return rigtest.Trials(t, "PATCHBOT_CRASH_TRIALS", 20) }
 
 // crashRig is a demo world on the wall clock, a config file for the
 // patchbot binary pointing at its fakes, and the binary's own ledger.
@@ -90,7 +46,7 @@ func newCrashRig(t *testing.T) *crashRig {
 	t.Helper()
 	now := time.Now()
 	dir := t.TempDir()
-	w, err := demo.NewWorld(context.Background(), demo.Options{Now: now, Zone: middayZone(now), Dir: dir})
+	w, err := demo.NewWorld(context.Background(), demo.Options{Now: now, Zone: rigtest.MiddayZone(now), Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
